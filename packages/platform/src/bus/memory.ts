@@ -1,0 +1,72 @@
+import type { EventEnvelope } from '@aerofly/contracts';
+import type { Logger } from '../logger.js';
+import {
+  type Bus,
+  type EventHandler,
+  type SubscribeOptions,
+  defaultMaxAttempts,
+  retryDelay,
+  topicMatches,
+} from './bus.js';
+
+type Consumer = { options: SubscribeOptions; handlers: EventHandler[]; next: number; deadLetters: EventEnvelope[] };
+
+/**
+ * In-process bus for embedded mode. A publish resolves only after every consumer has acked the
+ * event (or dead-lettered it after its attempts), so an outbox row is marked published only once
+ * its effects are stored, and a restart loses nothing.
+ */
+export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: number[] }): Bus {
+  const consumers = new Map<string, Consumer>();
+  const delays = options.retryDelaysMs ?? [100, 500, 2000, 5000];
+  let closed = false;
+
+  const deliver = async (consumer: Consumer, event: EventEnvelope) => {
+    const maxAttempts = consumer.options.maxAttempts ?? defaultMaxAttempts;
+    for (let attempt = 1; ; attempt += 1) {
+      const handler = consumer.handlers[consumer.next++ % consumer.handlers.length];
+      if (!handler) return;
+      try {
+        await handler(event, { attempt });
+        return;
+      } catch (error) {
+        if (attempt >= maxAttempts) {
+          consumer.deadLetters.push(event);
+          options.logger.error({ err: error, queue: consumer.options.queue, eventId: event.id }, 'event dead-lettered');
+          return;
+        }
+        options.logger.warn({ err: error, queue: consumer.options.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, retryDelay(consumer.options.retryDelaysMs ?? delays, attempt)));
+      }
+    }
+  };
+
+  return {
+    kind: 'memory',
+    async publish(event) {
+      if (closed) throw new Error('bus closed');
+      const targets = [...consumers.values()].filter((consumer) =>
+        consumer.options.topics.some((topic) => topicMatches(topic, event.type)),
+      );
+      // A structured clone keeps consumers from sharing objects with the publisher, as over a wire.
+      await Promise.all(targets.map((consumer) => deliver(consumer, structuredClone(event))));
+    },
+    async subscribe(subscribeOptions, handler) {
+      const existing = consumers.get(subscribeOptions.queue);
+      if (existing) existing.handlers.push(handler);
+      else consumers.set(subscribeOptions.queue, { options: subscribeOptions, handlers: [handler], next: 0, deadLetters: [] });
+    },
+    async replayDeadLetters(queue) {
+      const consumer = consumers.get(queue);
+      if (!consumer) return 0;
+      const letters = consumer.deadLetters.splice(0);
+      for (const event of letters) await deliver(consumer, event);
+      return letters.length;
+    },
+    isHealthy: () => !closed,
+    async close() {
+      closed = true;
+      consumers.clear();
+    },
+  };
+}

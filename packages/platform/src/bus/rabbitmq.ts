@@ -1,0 +1,247 @@
+import { EventEnvelope } from '@aerofly/contracts';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Logger } from '../logger.js';
+import {
+  type Bus,
+  type EventHandler,
+  type SubscribeOptions,
+  defaultMaxAttempts,
+  defaultRetryDelaysMs,
+  topicMatches,
+} from './bus.js';
+
+type Subscription = { options: SubscribeOptions; handler: EventHandler; channel?: Channel };
+
+export type RabbitBusOptions = {
+  url: string;
+  logger: Logger;
+  /** Prefix of every exchange and queue name; tests use a unique one for isolation. */
+  namespace?: string;
+  publishTimeoutMs?: number;
+};
+
+/**
+ * RabbitMQ bus: a durable topic exchange, one quorum queue per consumer with a dead-letter queue,
+ * per-attempt delay queues for backoff, publisher confirms and manual acks. Reconnects by itself
+ * after a broker restart and re-declares its topology and consumers.
+ */
+export function createRabbitBus(options: RabbitBusOptions): Bus & { connected(): Promise<void> } {
+  const ns = options.namespace ?? 'aerofly';
+  const exchange = `${ns}.events`;
+  const logger = options.logger;
+  const subscriptions: Subscription[] = [];
+  let connection: ChannelModel | undefined;
+  let publishChannel: ConfirmChannel | undefined;
+  let connecting: Promise<void> | undefined;
+  let closed = false;
+  let reconnectDelayMs = 200;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+
+  const queueName = (queue: string) => `${ns}.${queue}`;
+  const dlqName = (queue: string) => `${ns}.${queue}.dlq`;
+  const retryQueueName = (queue: string, attempt: number) => `${ns}.${queue}.retry.${attempt}`;
+
+  const connect = async () => {
+    const url = new URL(options.url);
+    if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
+    const conn = await amqp.connect(url.toString());
+    conn.on('error', (error: Error) => logger.warn({ err: error }, 'rabbitmq connection error'));
+    conn.on('close', () => {
+      if (connection === conn) {
+        connection = undefined;
+        publishChannel = undefined;
+        for (const subscription of subscriptions) delete subscription.channel;
+      }
+      if (!closed) scheduleReconnect();
+    });
+    const channel = await conn.createConfirmChannel();
+    channel.on('error', (error: Error) => logger.warn({ err: error }, 'rabbitmq publish channel error'));
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    connection = conn;
+    publishChannel = channel;
+    reconnectDelayMs = 200;
+    for (const subscription of subscriptions) await startConsumer(subscription);
+    logger.info({ exchange }, 'rabbitmq connected');
+  };
+
+  const ensureConnected = async () => {
+    if (publishChannel) return;
+    connecting ??= connect().finally(() => {
+      connecting = undefined;
+    });
+    await connecting;
+  };
+
+  const scheduleReconnect = () => {
+    if (reconnectTimer || closed) return;
+    logger.warn({ inMs: reconnectDelayMs }, 'rabbitmq disconnected; reconnecting');
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      ensureConnected().catch((error: unknown) => {
+        logger.warn({ err: error }, 'rabbitmq reconnect failed');
+        reconnectDelayMs = Math.min(reconnectDelayMs * 2, 5000);
+        scheduleReconnect();
+      });
+    }, reconnectDelayMs);
+    reconnectTimer.unref();
+  };
+
+  const assertTopology = async (channel: Channel, subscription: SubscribeOptions) => {
+    const queue = queueName(subscription.queue);
+    const delays = subscription.retryDelaysMs ?? defaultRetryDelaysMs;
+    await channel.assertExchange(exchange, 'topic', { durable: true });
+    await channel.assertQueue(dlqName(subscription.queue), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    for (const topic of subscription.topics) await channel.bindQueue(queue, exchange, topic);
+    // One delay queue per attempt: a fixed TTL per queue avoids head-of-line blocking.
+    const maxAttempts = subscription.maxAttempts ?? defaultMaxAttempts;
+    for (let attempt = 1; attempt < maxAttempts; attempt += 1) {
+      await channel.assertQueue(retryQueueName(subscription.queue, attempt), {
+        durable: true,
+        arguments: {
+          'x-message-ttl': delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000,
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': queue,
+        },
+      });
+    }
+  };
+
+  const sendConfirmed = (channel: ConfirmChannel, queue: string, content: Buffer, headers: Record<string, unknown>, messageId?: string) =>
+    new Promise<void>((resolve, reject) => {
+      channel.sendToQueue(
+        queue,
+        content,
+        { persistent: true, contentType: 'application/json', headers, ...(messageId ? { messageId } : {}) },
+        (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+      );
+    });
+
+  const startConsumer = async (subscription: Subscription) => {
+    if (!connection) return;
+    const { options: sub, handler } = subscription;
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => logger.warn({ err: error, queue: sub.queue }, 'rabbitmq consumer channel error'));
+    await assertTopology(channel, sub);
+    await channel.prefetch(sub.prefetch ?? 16);
+    subscription.channel = channel;
+    const maxAttempts = sub.maxAttempts ?? defaultMaxAttempts;
+
+    const onMessage = async (message: ConsumeMessage | null) => {
+      if (!message) return; // consumer cancelled by the broker; the reconnect re-creates it
+      const attempt = Number(message.properties.headers?.['x-attempt'] ?? 1);
+      let event: EventEnvelope;
+      try {
+        event = EventEnvelope.parse(JSON.parse(message.content.toString('utf8'))) as EventEnvelope;
+      } catch (error) {
+        await deadLetter(channel, sub.queue, message, error);
+        return;
+      }
+      if (!sub.topics.some((topic) => topicMatches(topic, event.type)) && message.fields.routingKey !== queueName(sub.queue)) {
+        channel.ack(message);
+        return;
+      }
+      try {
+        await handler(event, { attempt });
+        channel.ack(message);
+      } catch (error) {
+        if (attempt >= maxAttempts) {
+          await deadLetter(channel, sub.queue, message, error);
+          return;
+        }
+        logger.warn({ err: error, queue: sub.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
+        try {
+          await sendConfirmed(channel, retryQueueName(sub.queue, attempt), message.content, {
+            ...message.properties.headers,
+            'x-attempt': attempt + 1,
+          }, event.id);
+          channel.ack(message);
+        } catch (publishError) {
+          logger.warn({ err: publishError }, 'could not schedule retry; requeueing');
+          safeNack(channel, message);
+        }
+      }
+    };
+    await channel.consume(queueName(sub.queue), (message) => void onMessage(message), { noAck: false });
+  };
+
+  const safeNack = (channel: Channel, message: ConsumeMessage) => {
+    try {
+      channel.nack(message, false, true);
+    } catch {
+      // channel already gone: the broker redelivers unacked messages anyway
+    }
+  };
+
+  const deadLetter = async (channel: ConfirmChannel, queue: string, message: ConsumeMessage, error: unknown) => {
+    logger.error({ err: error, queue }, 'message dead-lettered');
+    try {
+      await sendConfirmed(channel, dlqName(queue), message.content, {
+        ...message.properties.headers,
+        'x-error': error instanceof Error ? error.message.slice(0, 500) : String(error),
+      });
+      channel.ack(message);
+    } catch (publishError) {
+      logger.warn({ err: publishError }, 'could not dead-letter; requeueing');
+      safeNack(channel, message);
+    }
+  };
+
+  return {
+    kind: 'rabbitmq',
+    connected: ensureConnected,
+    async publish(event) {
+      if (closed) throw new Error('bus closed');
+      await ensureConnected();
+      const channel = publishChannel;
+      if (!channel) throw new Error('rabbitmq not connected');
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('rabbitmq publish confirm timed out')), options.publishTimeoutMs ?? 5000);
+        channel.publish(
+          exchange,
+          event.type,
+          Buffer.from(JSON.stringify(event)),
+          { persistent: true, contentType: 'application/json', messageId: event.id, type: event.type, headers: { 'x-attempt': 1 } },
+          (error: unknown) => {
+            clearTimeout(timer);
+            if (error) reject(error instanceof Error ? error : new Error(String(error)));
+            else resolve();
+          },
+        );
+      });
+    },
+    async subscribe(subscribeOptions, handler) {
+      const subscription: Subscription = { options: subscribeOptions, handler };
+      subscriptions.push(subscription);
+      await ensureConnected();
+      if (!subscription.channel) await startConsumer(subscription);
+    },
+    async replayDeadLetters(queue) {
+      await ensureConnected();
+      if (!connection) return 0;
+      const channel = await connection.createConfirmChannel();
+      let moved = 0;
+      try {
+        for (;;) {
+          const message = await channel.get(dlqName(queue), { noAck: false });
+          if (!message) break;
+          await sendConfirmed(channel, queueName(queue), message.content, { ...message.properties.headers, 'x-attempt': 1 });
+          channel.ack(message);
+          moved += 1;
+        }
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+      return moved;
+    },
+    isHealthy: () => publishChannel !== undefined,
+    async close() {
+      closed = true;
+      clearTimeout(reconnectTimer);
+      for (const subscription of subscriptions) await subscription.channel?.close().catch(() => undefined);
+      await connection?.close().catch(() => undefined);
+      connection = undefined;
+      publishChannel = undefined;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once against a zod schema. Unknown keys are ignored; every bad key is
+ * named in the error. Returns a frozen object.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  return Object.freeze(result.data);
+}
+
+/** Parses config or exits the process with the list of bad keys (for server entry points). */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** Environment helpers: strings from the environment coerced and checked. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => ['true', '1', 'on', 'yes'].includes(value)),
+  optionalUrl: () => z.preprocess(emptyToUndefined, z.url().optional()),
+  url: (fallback: string) => z.preprocess(emptyToUndefined, z.url().default(fallback)),
+  optionalString: () => z.preprocess(emptyToUndefined, z.string().optional()),
+  /** PEM values may come with literal `\n` when set in a one-line env file. */
+  optionalPem: () =>
+    z.preprocess(emptyToUndefined, z.string().includes('-----BEGIN').optional()).transform((value) => value?.replace(/\\n/g, '\n')),
+};
+
+/** Keys every service shares. */
+export const commonConfigShape = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: env.optionalUrl(),
+  REDIS_URL: env.optionalUrl(),
+  AMQP_URL: env.optionalUrl(),
+  DATA_DIR: z.string().default('./data'),
+  CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
+  JWT_PUBLIC_KEY: env.optionalPem(),
+  SERVICE_PUBLIC_KEY: env.optionalPem(),
+  SERVICE_PRIVATE_KEY: env.optionalPem(),
+  BODY_LIMIT_BYTES: env.int(1_048_576, 1024),
+  GATEWAY_URL: env.url('http://127.0.0.1:3000'),
+  FLIGHTS_URL: env.url('http://127.0.0.1:3001'),
+  BOOKINGS_URL: env.url('http://127.0.0.1:3002'),
+  NOTIFICATIONS_URL: env.url('http://127.0.0.1:3003'),
+  UPSTREAM_TIMEOUT_MS: env.int(5000, 100),
+};

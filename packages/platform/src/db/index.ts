@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import type { Logger } from '../logger.js';
+import type { Db } from './db.js';
+import { createPgliteDb } from './pglite.js';
+import { createPostgresDb } from './postgres.js';
+
+export * from './db.js';
+export * from './migrate.js';
+export { createPgliteDb } from './pglite.js';
+export { createPostgresDb } from './postgres.js';
+
+/** Real PostgreSQL when `databaseUrl` is set, otherwise PGlite persisted under `dataDir/pg`. */
+export async function createDb(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  applicationName?: string;
+  maxConnections?: number;
+}): Promise<Db> {
+  if (options.databaseUrl) {
+    return createPostgresDb({
+      url: options.databaseUrl,
+      logger: options.logger,
+      applicationName: options.applicationName ?? 'aerofly',
+      maxConnections: options.maxConnections ?? 10,
+    });
+  }
+  return createPgliteDb({ dataDir: join(options.dataDir, 'pg'), logger: options.logger });
+}

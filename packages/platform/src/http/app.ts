@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { authPlugin } from '../auth/plugin.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { runWithRequestId } from '../context.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { sendProblem } from './problem.js';
+
+export type ReadinessChecks = Record<string, () => Promise<void> | void>;
+export type App = FastifyInstance<any, any, any, Logger, ZodTypeProvider>;
+
+export type CreateAppOptions = {
+  name: string;
+  logger: Logger;
+  verifier?: TokenVerifier;
+  readiness?: ReadinessChecks;
+  bodyLimitBytes?: number;
+  /** Trusted proxy addresses for X-Forwarded-For (gateway); services trust nobody by default. */
+  trustProxy?: boolean | string | string[];
+  openapi?: { title: string; description?: string };
+};
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/**
+ * The Fastify app every service starts from: zod validation and serialisation, problem+json
+ * errors, request ids, auth, `/health`, `/ready`, `/metrics` and an OpenAPI document at
+ * `/openapi.json` generated from the route schemas.
+ */
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+    trustProxy: options.trustProxy ?? false,
+    disableRequestLogging: true,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    runWithRequestId(request.id, done);
+  });
+
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: options.name });
+  collectDefaultMetrics({ register: registry });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const httpErrors = new Counter({ name: 'http_server_errors_total', help: '5xx answers', labelNames: ['route'], registers: [registry] });
+  app.decorate('metrics', registry);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) httpErrors.inc({ route });
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: options.openapi?.title ?? `AeroFly ${options.name}`, description: options.openapi?.description ?? '', version: '1.0.0' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  if (options.verifier) await app.register(authPlugin, { verifier: options.verifier });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.name }));
+
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const results = await Promise.all(
+      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
+        try {
+          await withTimeout(Promise.resolve(check()), 1000);
+          return [name, 'up'] as const;
+        } catch {
+          return [name, 'down'] as const;
+        }
+      }),
+    );
+    const down = results.filter(([, state]) => state === 'down').map(([name]) => name);
+    return reply.status(down.length ? 503 : 200).send({
+      status: down.length ? 'unavailable' : 'ready',
+      service: options.name,
+      checks: Object.fromEntries(results),
+      ...(down.length ? { down } : {}),
+    });
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Registry;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,73 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createPgliteDb, createPostgresDb, migrate, type Db, type Logger, type Migration } from '@aerofly/platform';
+import { testServers } from './environment.js';
+import { silentLogger } from './logger.js';
+
+export type SchemaMigrations = { schema: string; migrations: Migration[] };
+export type TestDb = Db & { readonly databaseUrl: string | undefined; destroy(): Promise<void> };
+
+const withAdminClient = async <T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+};
+
+/**
+ * A fresh, migrated database for one test file. On PostgreSQL it is cloned from a template that
+ * is migrated once per set of migrations (cheap: a file copy); without `DATABASE_URL` it is an
+ * in-memory PGlite. `destroy()` drops it.
+ */
+export async function createTestDb(sets: SchemaMigrations[], options: { logger?: Logger } = {}): Promise<TestDb> {
+  const logger = options.logger ?? silentLogger;
+  const serverUrl = testServers.databaseUrl;
+  if (!serverUrl) {
+    const db = await createPgliteDb({ logger });
+    for (const set of sets) await migrate(db, { ...set, logger });
+    return Object.assign(db, { databaseUrl: undefined, destroy: () => db.close() });
+  }
+
+  const hash = createHash('sha256')
+    .update(JSON.stringify(sets.map((set) => [set.schema, set.migrations])))
+    .digest('hex')
+    .slice(0, 16);
+  const template = `aerofly_tpl_${hash}`;
+  const name = `aerofly_t_${randomBytes(6).toString('hex')}`;
+
+  await withAdminClient(serverUrl, async (client) => {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+      if (exists.rowCount === 0) {
+        const building = `${template}_b${randomBytes(3).toString('hex')}`;
+        await client.query(`CREATE DATABASE ${building}`);
+        const url = new URL(serverUrl);
+        url.pathname = `/${building}`;
+        const db = createPostgresDb({ url: url.toString(), logger, maxConnections: 2 });
+        for (const set of sets) await migrate(db, { ...set, logger });
+        await db.close();
+        await client.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
+      }
+      await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [template]);
+    }
+  });
+
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = createPostgresDb({ url: url.toString(), logger, maxConnections: 20, applicationName: name });
+  return Object.assign(db, {
+    databaseUrl: url.toString(),
+    async destroy() {
+      await db.close();
+      await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  });
+}
