@@ -187,6 +187,12 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
     }
   };
 
+  // Connect at once so readiness reflects the broker; failures retry in the background.
+  ensureConnected().catch((error: unknown) => {
+    logger.warn({ err: error }, 'rabbitmq not reachable yet');
+    scheduleReconnect();
+  });
+
   return {
     kind: 'rabbitmq',
     connected: ensureConnected,

@@ -1,0 +1,106 @@
+/**
+ * Embedded mode (`npm start`): the four services in ONE process, sharing one PGlite database
+ * (a schema each), an in-memory kv, an in-process bus and a local SMTP sink. Any of
+ * DATABASE_URL, REDIS_URL, AMQP_URL, SMTP_URL switches that part to the real server.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { createBus, createDb, createKv, createLogger, ConfigError } from '@aerofly/platform';
+import { loadConfig as loadFlightsConfig } from '../services/flights/src/config.js';
+import { startFlights } from '../services/flights/src/main.js';
+import { loadConfig as loadBookingsConfig } from '../services/bookings/src/config.js';
+import { startBookings } from '../services/bookings/src/main.js';
+import { loadConfig as loadNotificationsConfig } from '../services/notifications/src/config.js';
+import { startNotifications } from '../services/notifications/src/main.js';
+import { loadConfig as loadGatewayConfig } from '../services/gateway/src/config.js';
+import { startGateway } from '../services/gateway/src/main.js';
+
+const startedAt = performance.now();
+const environment: Record<string, string | undefined> = { ...process.env, EMBEDDED_MODE: 'true' };
+const dataDir = resolve(environment['DATA_DIR'] ?? './data');
+environment['DATA_DIR'] = dataDir;
+mkdirSync(dataDir, { recursive: true });
+
+/** Keys are generated once and kept under DATA_DIR, so tokens survive a restart. */
+function ensureKeyPair(name: string): { publicKeyPem: string; privateKeyPem: string } {
+  const dir = join(dataDir, 'keys');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const publicPath = join(dir, `${name}.public.pem`);
+  const privatePath = join(dir, `${name}.private.pem`);
+  if (!existsSync(privatePath)) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return { publicKeyPem: readFileSync(publicPath, 'utf8'), privateKeyPem: readFileSync(privatePath, 'utf8') };
+}
+
+if (!environment['JWT_PRIVATE_KEY']) {
+  const keys = ensureKeyPair('jwt');
+  environment['JWT_PRIVATE_KEY'] = keys.privateKeyPem;
+  environment['JWT_PUBLIC_KEY'] = keys.publicKeyPem;
+}
+if (!environment['SERVICE_PRIVATE_KEY']) {
+  const keys = ensureKeyPair('service');
+  environment['SERVICE_PRIVATE_KEY'] = keys.privateKeyPem;
+  environment['SERVICE_PUBLIC_KEY'] = keys.publicKeyPem;
+}
+
+let configs;
+try {
+  configs = {
+    flights: loadFlightsConfig(environment),
+    bookings: loadBookingsConfig(environment),
+    notifications: loadNotificationsConfig(environment),
+    gateway: loadGatewayConfig(environment),
+  };
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ name: 'aerofly', level: configs.gateway.LOG_LEVEL });
+const db = await createDb({ databaseUrl: configs.gateway.DATABASE_URL, dataDir, logger });
+const kv = createKv({ redisUrl: configs.gateway.REDIS_URL, logger });
+const bus = createBus({ amqpUrl: configs.gateway.AMQP_URL, logger });
+const shared = { db, kv, bus };
+
+// Consumers first, so no event published during start-up waits for a subscriber that is late.
+const notifications = await startNotifications({ ...shared, config: configs.notifications, logger: createLogger({ name: 'notifications', level: configs.notifications.LOG_LEVEL }) });
+const flights = await startFlights({ ...shared, config: configs.flights, logger: createLogger({ name: 'flights', level: configs.flights.LOG_LEVEL }) });
+const bookings = await startBookings({ ...shared, config: configs.bookings, logger: createLogger({ name: 'bookings', level: configs.bookings.LOG_LEVEL }) });
+const gateway = await startGateway({ ...shared, config: configs.gateway, logger: createLogger({ name: 'gateway', level: configs.gateway.LOG_LEVEL }) });
+
+const readyMs = Math.round(performance.now() - startedAt);
+const publicUrl = `http://${configs.gateway.HOST === '0.0.0.0' ? 'localhost' : configs.gateway.HOST}:${configs.gateway.GATEWAY_PORT}`;
+process.stdout.write(
+  [
+    '',
+    `  AeroFly is running (embedded mode, ready in ${readyMs} ms, RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB)`,
+    `  Open ${publicUrl}/`,
+    `  API docs ${publicUrl}/docs`,
+    `  Data in ${dataDir}`,
+    '',
+  ].join('\n') + '\n',
+);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down');
+  await gateway.close();
+  await bookings.close();
+  await flights.close();
+  await notifications.close();
+  await bus.close();
+  await kv.close();
+  await db.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());

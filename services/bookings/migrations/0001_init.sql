@@ -1,0 +1,2 @@
+-- bookings schema
+SELECT 1;

@@ -1,0 +1,2 @@
+-- flights schema: tables come with the flights feature.
+SELECT 1;

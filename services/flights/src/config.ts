@@ -1,0 +1,15 @@
+import { commonConfigShape, env, parseConfig } from '@aerofly/platform';
+import { z } from 'zod';
+
+const schema = z.object({
+  ...commonConfigShape,
+  FLIGHTS_PORT: env.port(3001),
+  /** Extra time a hold outlives its booking's expiry: longer than a payment lease. */
+  HOLD_GRACE_SECONDS: env.int(120, 0, 3600),
+  SEARCH_CACHE_TTL_SECONDS: env.int(15, 0, 3600),
+  SEED_DEMO_DATA: env.bool(true),
+});
+
+export type FlightsConfig = z.infer<typeof schema>;
+
+export const loadConfig = (source: Record<string, string | undefined>): Readonly<FlightsConfig> => parseConfig(schema, source);

@@ -1,0 +1,2 @@
+-- gateway schema
+SELECT 1;

@@ -1,0 +1,19 @@
+import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import { loadConfig } from './config.js';
+import { startGateway } from './main.js';
+
+// Server mode: one gateway process against the real PostgreSQL, Redis and RabbitMQ.
+const config = loadConfigOrExit(() => loadConfig(process.env));
+const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'gateway' });
+const kv = createKv({ redisUrl: config.REDIS_URL, logger });
+const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
+const service = await startGateway({ config, db, kv, bus, logger });
+logger.info({ url: service.url }, 'gateway listening');
+
+onShutdownSignal(logger, async () => {
+  await service.close();
+  await bus.close();
+  await kv.close();
+  await db.close();
+});

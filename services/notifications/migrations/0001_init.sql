@@ -1,0 +1,2 @@
+-- notifications schema
+SELECT 1;

@@ -1,0 +1,19 @@
+import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import { loadConfig } from './config.js';
+import { startNotifications } from './main.js';
+
+// Server mode: one notifications process against the real PostgreSQL, Redis and RabbitMQ.
+const config = loadConfigOrExit(() => loadConfig(process.env));
+const logger = createLogger({ name: 'notifications', level: config.LOG_LEVEL });
+const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'notifications' });
+const kv = createKv({ redisUrl: config.REDIS_URL, logger });
+const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
+const service = await startNotifications({ config, db, kv, bus, logger });
+logger.info({ url: service.url }, 'notifications listening');
+
+onShutdownSignal(logger, async () => {
+  await service.close();
+  await bus.close();
+  await kv.close();
+  await db.close();
+});
