@@ -47,7 +47,8 @@ for (const [index, suite] of suites.entries()) {
 
 // A file that fails to load counts as a failed suite, not as tests; count it once.
 function countSuitesWithFailedTests(report) {
-  return report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.some((test) => test.status === 'failed')).length;
+  return report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.some((test) => test.status === 'failed'))
+    .length;
 }
 
 const where = {

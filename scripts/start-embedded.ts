@@ -70,10 +70,26 @@ const bus = createBus({ amqpUrl: configs.gateway.AMQP_URL, logger });
 const shared = { db, kv, bus };
 
 // Consumers first, so no event published during start-up waits for a subscriber that is late.
-const notifications = await startNotifications({ ...shared, config: configs.notifications, logger: createLogger({ name: 'notifications', level: configs.notifications.LOG_LEVEL }) });
-const flights = await startFlights({ ...shared, config: configs.flights, logger: createLogger({ name: 'flights', level: configs.flights.LOG_LEVEL }) });
-const bookings = await startBookings({ ...shared, config: configs.bookings, logger: createLogger({ name: 'bookings', level: configs.bookings.LOG_LEVEL }) });
-const gateway = await startGateway({ ...shared, config: configs.gateway, logger: createLogger({ name: 'gateway', level: configs.gateway.LOG_LEVEL }) });
+const notifications = await startNotifications({
+  ...shared,
+  config: configs.notifications,
+  logger: createLogger({ name: 'notifications', level: configs.notifications.LOG_LEVEL }),
+});
+const flights = await startFlights({
+  ...shared,
+  config: configs.flights,
+  logger: createLogger({ name: 'flights', level: configs.flights.LOG_LEVEL }),
+});
+const bookings = await startBookings({
+  ...shared,
+  config: configs.bookings,
+  logger: createLogger({ name: 'bookings', level: configs.bookings.LOG_LEVEL }),
+});
+const gateway = await startGateway({
+  ...shared,
+  config: configs.gateway,
+  logger: createLogger({ name: 'gateway', level: configs.gateway.LOG_LEVEL }),
+});
 
 const readyMs = Math.round(performance.now() - startedAt);
 const publicUrl = `http://${configs.gateway.HOST === '0.0.0.0' ? 'localhost' : configs.gateway.HOST}:${configs.gateway.GATEWAY_PORT}`;

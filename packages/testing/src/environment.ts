@@ -18,14 +18,24 @@ export const testServers = {
 export type ServerNeed = 'postgres' | 'redis' | 'rabbitmq' | 'redis-server' | 'postgres-binaries' | 'rabbitmq-server' | 'chromium';
 
 const urlFor = (need: ServerNeed) =>
-  need === 'postgres' ? testServers.databaseUrl : need === 'redis' ? testServers.redisUrl : need === 'rabbitmq' ? testServers.amqpUrl : 'local';
+  need === 'postgres'
+    ? testServers.databaseUrl
+    : need === 'redis'
+      ? testServers.redisUrl
+      : need === 'rabbitmq'
+        ? testServers.amqpUrl
+        : 'local';
 
 /**
  * True when every need is met. When one is missing: in CI (required) it throws so the suite fails;
  * on a newcomer's machine it records "not run: needs X" for the summary and returns false, and the
  * caller uses `describe.skipIf(!ok)`.
  */
-export function hasServers(suite: string, needs: ServerNeed[], available: (need: ServerNeed) => boolean = (need) => urlFor(need) !== undefined): boolean {
+export function hasServers(
+  suite: string,
+  needs: ServerNeed[],
+  available: (need: ServerNeed) => boolean = (need) => urlFor(need) !== undefined,
+): boolean {
   const missing = needs.filter((need) => !available(need));
   if (missing.length === 0) return true;
   if (testServers.required) throw new Error(`${suite} needs ${missing.join(', ')} but it is not configured (AEROFLY_REQUIRE_SERVERS=1)`);

@@ -8,7 +8,12 @@ export const uniqueSuffix = () => randomBytes(4).toString('hex');
 /** Redis under a key prefix of its own when `REDIS_URL` is set, memory otherwise. */
 export function createTestKv(options: { logger?: Logger } = {}): Kv {
   if (!testServers.redisUrl) return createMemoryKv();
-  return createRedisKv({ url: testServers.redisUrl, logger: options.logger ?? silentLogger, keyPrefix: `test:${uniqueSuffix()}:`, commandTimeoutMs: 1000 });
+  return createRedisKv({
+    url: testServers.redisUrl,
+    logger: options.logger ?? silentLogger,
+    keyPrefix: `test:${uniqueSuffix()}:`,
+    commandTimeoutMs: 1000,
+  });
 }
 
 /**

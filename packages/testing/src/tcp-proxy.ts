@@ -57,7 +57,10 @@ export function viaProxy(url: string, proxy: { port: number }): string {
   return parsed.toString();
 }
 
-export async function waitFor(condition: () => Promise<boolean> | boolean, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}) {
+export async function waitFor(
+  condition: () => Promise<boolean> | boolean,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+) {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     if (await condition()) return;

@@ -22,7 +22,7 @@ export type TestUser = { id: string; email: string; role: Role; token: string };
 /** Mints an access token as the gateway would, for a user that need not exist anywhere. */
 export async function mintUser(overrides: Partial<Omit<TestUser, 'token'>> = {}): Promise<TestUser> {
   const id = overrides.id ?? randomUUID();
-  const user = { id, email: overrides.email ?? `traveller-${id.slice(0, 8)}@example.com`, role: overrides.role ?? ('customer' as Role) };
+  const user = { id, email: overrides.email ?? `traveller-${id.slice(0, 8)}@example.com`, role: overrides.role ?? 'customer' };
   return { ...user, token: await (await userSigner).sign(user) };
 }
 

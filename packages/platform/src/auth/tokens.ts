@@ -20,7 +20,11 @@ export const importPrivateKey = (pem: string): Promise<Key> => importPKCS8(pem, 
  * Verifies access tokens (signed by the gateway's key) and service tokens (signed by the services'
  * key, one audience per service). Anything else, including `alg: none`, is `UNAUTHENTICATED`.
  */
-export async function createTokenVerifier(options: { userPublicKeyPem?: string | undefined; servicePublicKeyPem?: string | undefined; serviceName: string }) {
+export async function createTokenVerifier(options: {
+  userPublicKeyPem?: string | undefined;
+  servicePublicKeyPem?: string | undefined;
+  serviceName: string;
+}) {
   const userKey = options.userPublicKeyPem ? await importPublicKey(options.userPublicKeyPem) : undefined;
   const serviceKey = options.servicePublicKeyPem ? await importPublicKey(options.servicePublicKeyPem) : undefined;
 
@@ -32,7 +36,9 @@ export async function createTokenVerifier(options: { userPublicKeyPem?: string |
   return {
     async verifyUser(token: string): Promise<UserCaller> {
       if (!userKey) throw new AppError('UNAUTHENTICATED', 'User tokens are not accepted here');
-      const { payload } = await jwtVerify(token, userKey, { algorithms: [algorithm], audience: userAudience, issuer: userIssuer }).catch(fail);
+      const { payload } = await jwtVerify(token, userKey, { algorithms: [algorithm], audience: userAudience, issuer: userIssuer }).catch(
+        fail,
+      );
       const role = payload['role'];
       const email = payload['email'];
       if (typeof payload.sub !== 'string' || typeof email !== 'string' || (role !== 'customer' && role !== 'admin')) {

@@ -49,5 +49,4 @@ export function topicMatches(pattern: string, routingKey: string): boolean {
   return match(0, 0);
 }
 
-export const retryDelay = (delays: number[], attempt: number): number =>
-  delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;
+export const retryDelay = (delays: number[], attempt: number): number => delays[Math.min(attempt - 1, delays.length - 1)] ?? 1000;

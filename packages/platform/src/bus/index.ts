@@ -10,7 +10,11 @@ export { createRabbitBus } from './rabbitmq.js';
 /** RabbitMQ when `amqpUrl` is set, in-process otherwise. */
 export function createBus(options: { amqpUrl?: string | undefined; logger: Logger; namespace?: string }): Bus {
   if (options.amqpUrl) {
-    return createRabbitBus({ url: options.amqpUrl, logger: options.logger, ...(options.namespace ? { namespace: options.namespace } : {}) });
+    return createRabbitBus({
+      url: options.amqpUrl,
+      logger: options.logger,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    });
   }
   return createMemoryBus({ logger: options.logger });
 }

@@ -1,13 +1,6 @@
 import type { EventEnvelope } from '@aerofly/contracts';
 import type { Logger } from '../logger.js';
-import {
-  type Bus,
-  type EventHandler,
-  type SubscribeOptions,
-  defaultMaxAttempts,
-  retryDelay,
-  topicMatches,
-} from './bus.js';
+import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts, retryDelay, topicMatches } from './bus.js';
 
 type Consumer = { options: SubscribeOptions; handlers: EventHandler[]; next: number; deadLetters: EventEnvelope[] };
 

@@ -1,14 +1,10 @@
 import { EventEnvelope } from '@aerofly/contracts';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logger.js';
-import {
-  type Bus,
-  type EventHandler,
-  type SubscribeOptions,
-  defaultMaxAttempts,
-  defaultRetryDelaysMs,
-  topicMatches,
-} from './bus.js';
+import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts, defaultRetryDelaysMs, topicMatches } from './bus.js';
+
+/** amqplib hands confirm failures over as anything; keep a real Error for the logs. */
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(JSON.stringify(error)));
 
 type Subscription = { options: SubscribeOptions; handler: EventHandler; channel?: Channel };
 
@@ -113,7 +109,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
         queue,
         content,
         { persistent: true, contentType: 'application/json', headers, ...(messageId ? { messageId } : {}) },
-        (error: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        (error: unknown) => (error ? reject(asError(error)) : resolve()),
       );
     });
 
@@ -132,7 +128,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       const attempt = Number(message.properties.headers?.['x-attempt'] ?? 1);
       let event: EventEnvelope;
       try {
-        event = EventEnvelope.parse(JSON.parse(message.content.toString('utf8'))) as EventEnvelope;
+        event = EventEnvelope.parse(JSON.parse(message.content.toString('utf8')));
       } catch (error) {
         await deadLetter(channel, sub.queue, message, error);
         return;
@@ -151,10 +147,16 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
         }
         logger.warn({ err: error, queue: sub.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
         try {
-          await sendConfirmed(channel, retryQueueName(sub.queue, attempt), message.content, {
-            ...message.properties.headers,
-            'x-attempt': attempt + 1,
-          }, event.id);
+          await sendConfirmed(
+            channel,
+            retryQueueName(sub.queue, attempt),
+            message.content,
+            {
+              ...message.properties.headers,
+              'x-attempt': attempt + 1,
+            },
+            event.id,
+          );
           channel.ack(message);
         } catch (publishError) {
           logger.warn({ err: publishError }, 'could not schedule retry; requeueing');
@@ -210,7 +212,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
           { persistent: true, contentType: 'application/json', messageId: event.id, type: event.type, headers: { 'x-attempt': 1 } },
           (error: unknown) => {
             clearTimeout(timer);
-            if (error) reject(error instanceof Error ? error : new Error(String(error)));
+            if (error) reject(asError(error));
             else resolve();
           },
         );

@@ -49,7 +49,9 @@ export const sqlState = (error: unknown): string | undefined => {
 
 export const isUniqueViolation = (error: unknown, constraint?: string): boolean =>
   sqlState(error) === '23505' &&
-  (constraint === undefined || (error as { constraint?: string }).constraint === constraint || String((error as Error).message).includes(constraint));
+  (constraint === undefined ||
+    (error as { constraint?: string }).constraint === constraint ||
+    String((error as Error).message).includes(constraint));
 
 /** Identifier check for schema names interpolated into SQL (never user input). */
 export function assertIdentifier(name: string): string {

@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js';
 import { sendProblem } from './problem.js';
 
 export type ReadinessChecks = Record<string, () => Promise<void> | void>;
+// Server, request and reply generics differ between listen and inject; the services only need the type provider.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type App = FastifyInstance<any, any, any, Logger, ZodTypeProvider>;
 
 export type CreateAppOptions = {
@@ -72,12 +74,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: options.openapi?.title ?? `AeroFly ${options.name}`, description: options.openapi?.description ?? '', version: '1.0.0' },
+      info: {
+        title: options.openapi?.title ?? `AeroFly ${options.name}`,
+        description: options.openapi?.description ?? '',
+        version: '1.0.0',
+      },
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

@@ -56,7 +56,8 @@ export function createServiceClient(options: {
         const code = (json as { code?: string } | undefined)?.code;
         const detail = (json as { detail?: string } | undefined)?.detail;
         if (code && knownCodes.has(code) && answer.status < 500) throw new AppError(code as ErrorCode, detail);
-        if (answer.status === 503 || answer.status === 502) throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience}: ${detail ?? answer.status}`);
+        if (answer.status === 503 || answer.status === 502)
+          throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience}: ${detail ?? answer.status}`);
         if (answer.status === 504) throw new AppError('UPSTREAM_TIMEOUT', `${options.audience}: ${detail ?? answer.status}`);
         throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience} answered ${answer.status}`);
       }

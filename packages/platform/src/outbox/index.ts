@@ -1,1 +1,1 @@
-export * from "./outbox.js";
+export * from './outbox.js';

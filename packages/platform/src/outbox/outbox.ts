@@ -96,10 +96,10 @@ export function createOutboxRelay(options: {
       }),
     );
     if (published.length > 0) {
-      await options.db.query(`UPDATE ${table} SET published_at = now(), last_error = NULL WHERE seq = ANY($1::bigint[]) AND claim_token = $2`, [
-        published,
-        token,
-      ]);
+      await options.db.query(
+        `UPDATE ${table} SET published_at = now(), last_error = NULL WHERE seq = ANY($1::bigint[]) AND claim_token = $2`,
+        [published, token],
+      );
     }
     if (failed.length > 0) {
       options.logger.warn({ failed: failed.length, error: failed[0]?.error }, 'outbox publish failed; will retry');
