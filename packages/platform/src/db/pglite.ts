@@ -25,7 +25,8 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
 
   const toResult = <T>(result: { rows: unknown[]; affectedRows?: number }): QueryResult<T> => ({
     rows: result.rows as T[],
-    rowCount: result.affectedRows ?? result.rows.length,
+    // PGlite reports affectedRows 0 for a SELECT; pg counts the rows it returned. Match pg.
+    rowCount: Math.max(result.affectedRows ?? 0, result.rows.length),
   });
 
   const run = async <T>(query: (q: Queryable) => Promise<T>, q: Queryable) => query(q);
