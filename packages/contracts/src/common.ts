@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { cabinClasses } from './cabins.js';
 
-export const cabinClasses = ['economy', 'premium_economy', 'business', 'first'] as const;
+export { cabinClasses };
 export const CabinClass = z.enum(cabinClasses);
 export type CabinClass = z.infer<typeof CabinClass>;
 
