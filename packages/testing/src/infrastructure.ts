@@ -23,5 +23,13 @@ export function createTestKv(options: { logger?: Logger } = {}): Kv {
 export function createTestBus(options: { logger?: Logger; namespace?: string } = {}): Bus {
   const logger = options.logger ?? silentLogger;
   if (!testServers.amqpUrl) return createMemoryBus({ logger, retryDelaysMs: [20, 50, 100] });
-  return createRabbitBus({ url: testServers.amqpUrl, logger, namespace: options.namespace ?? `test.${uniqueSuffix()}` });
+  const bus = createRabbitBus({ url: testServers.amqpUrl, logger, namespace: options.namespace ?? `test.${uniqueSuffix()}` });
+  const closeBus = bus.close.bind(bus);
+  // The namespace is throwaway: remove its queues so test runs leave nothing behind on the shared broker.
+  return Object.assign(bus, {
+    async close() {
+      await bus.deleteTopology().catch(() => undefined);
+      await closeBus();
+    },
+  });
 }

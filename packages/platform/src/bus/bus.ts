@@ -28,6 +28,8 @@ export interface Bus {
   subscribe(options: SubscribeOptions, handler: EventHandler): Promise<void>;
   /** Moves dead letters of a consumer back to its queue; returns how many moved. */
   replayDeadLetters(queue: string): Promise<number>;
+  /** How many messages wait in a consumer's dead-letter queue (for operators and tests). */
+  deadLetterCount(queue: string): Promise<number>;
   isHealthy(): boolean;
   /** Stops consuming and closes the connection. */
   close(): Promise<void>;

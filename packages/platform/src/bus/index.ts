@@ -5,7 +5,7 @@ import { createRabbitBus } from './rabbitmq.js';
 
 export * from './bus.js';
 export { createMemoryBus } from './memory.js';
-export { createRabbitBus } from './rabbitmq.js';
+export { createRabbitBus, type RabbitBus } from './rabbitmq.js';
 
 /** RabbitMQ when `amqpUrl` is set, in-process otherwise. */
 export function createBus(options: { amqpUrl?: string | undefined; logger: Logger; namespace?: string }): Bus {

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@aerofly/contracts';
+import { EventEnvelope } from '@aerofly/contracts';
 import type { Logger } from '../logger.js';
 import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts, retryDelay, topicMatches } from './bus.js';
 
@@ -39,8 +39,14 @@ export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: numbe
     async publish(event) {
       if (closed) throw new Error('bus closed');
       const targets = [...consumers.values()].filter((consumer) =>
-        consumer.options.topics.some((topic) => topicMatches(topic, event.type)),
+        consumer.options.topics.some((topic) => topicMatches(topic, String(event.type))),
       );
+      // As on RabbitMQ: the bus takes the message, and a consumer dead-letters what it cannot read.
+      if (!EventEnvelope.safeParse(event).success) {
+        for (const consumer of targets) consumer.deadLetters.push(structuredClone(event));
+        options.logger.error({ eventId: event.id, type: event.type }, 'malformed event dead-lettered');
+        return;
+      }
       // A structured clone keeps consumers from sharing objects with the publisher, as over a wire.
       await Promise.all(targets.map((consumer) => deliver(consumer, structuredClone(event))));
     },
@@ -52,9 +58,15 @@ export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: numbe
     async replayDeadLetters(queue) {
       const consumer = consumers.get(queue);
       if (!consumer) return 0;
+      // A letter that cannot be read stays dead; the rest go through the handlers again from attempt 1.
       const letters = consumer.deadLetters.splice(0);
-      for (const event of letters) await deliver(consumer, event);
-      return letters.length;
+      const readable = letters.filter((event) => EventEnvelope.safeParse(event).success);
+      consumer.deadLetters.push(...letters.filter((event) => !readable.includes(event)));
+      for (const event of readable) await deliver(consumer, event);
+      return readable.length;
+    },
+    async deadLetterCount(queue) {
+      return consumers.get(queue)?.deadLetters.length ?? 0;
     },
     isHealthy: () => !closed,
     async close() {

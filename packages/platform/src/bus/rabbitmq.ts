@@ -6,7 +6,15 @@ import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts,
 /** amqplib hands confirm failures over as anything; keep a real Error for the logs. */
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(JSON.stringify(error)));
 
-type Subscription = { options: SubscribeOptions; handler: EventHandler; channel?: Channel };
+type Subscription = {
+  options: SubscribeOptions;
+  handler: EventHandler;
+  channel?: ConfirmChannel;
+  consumerTag?: string;
+  starting?: Promise<void>;
+  /** Handlers running now, awaited on close so a shutdown never cuts one off before its ack. */
+  inFlight: Set<Promise<void>>;
+};
 
 export type RabbitBusOptions = {
   url: string;
@@ -21,7 +29,13 @@ export type RabbitBusOptions = {
  * per-attempt delay queues for backoff, publisher confirms and manual acks. Reconnects by itself
  * after a broker restart and re-declares its topology and consumers.
  */
-export function createRabbitBus(options: RabbitBusOptions): Bus & { connected(): Promise<void> } {
+export type RabbitBus = Bus & {
+  connected(): Promise<void>;
+  /** Deletes the exchange and every queue this instance declared (throwaway namespaces in tests). */
+  deleteTopology(): Promise<void>;
+};
+
+export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
   const ns = options.namespace ?? 'aerofly';
   const exchange = `${ns}.events`;
   const logger = options.logger;
@@ -50,13 +64,27 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       }
       if (!closed) scheduleReconnect();
     });
-    const channel = await conn.createConfirmChannel();
-    channel.on('error', (error: Error) => logger.warn({ err: error }, 'rabbitmq publish channel error'));
-    await channel.assertExchange(exchange, 'topic', { durable: true });
-    connection = conn;
-    publishChannel = channel;
+    try {
+      const channel = await conn.createConfirmChannel();
+      channel.on('error', (error: Error) => logger.warn({ err: error }, 'rabbitmq publish channel error'));
+      // A publish channel closed by the broker (while the connection lives) would leave the bus
+      // looking healthy but unable to publish: start over with a fresh connection instead.
+      channel.on('close', () => {
+        if (publishChannel === channel && !closed) {
+          publishChannel = undefined;
+          conn.close().catch(() => undefined);
+        }
+      });
+      await channel.assertExchange(exchange, 'topic', { durable: true });
+      connection = conn;
+      publishChannel = channel;
+      for (const subscription of subscriptions) await startConsumer(subscription);
+    } catch (error) {
+      // Half-built connections would leak; closing one schedules the next attempt.
+      await conn.close().catch(() => undefined);
+      throw error;
+    }
     reconnectDelayMs = 200;
-    for (const subscription of subscriptions) await startConsumer(subscription);
     logger.info({ exchange }, 'rabbitmq connected');
   };
 
@@ -113,11 +141,31 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       );
     });
 
-  const startConsumer = async (subscription: Subscription) => {
-    if (!connection) return;
+  /** Starts one consumer per subscription and connection; concurrent callers share the start. */
+  const startConsumer = (subscription: Subscription): Promise<void> => {
+    if (subscription.channel || !connection) return Promise.resolve();
+    subscription.starting ??= consume(subscription, connection).finally(() => {
+      delete subscription.starting;
+    });
+    return subscription.starting;
+  };
+
+  const consume = async (subscription: Subscription, conn: ChannelModel) => {
     const { options: sub, handler } = subscription;
-    const channel = await connection.createConfirmChannel();
+    const channel = await conn.createConfirmChannel();
     channel.on('error', (error: Error) => logger.warn({ err: error, queue: sub.queue }, 'rabbitmq consumer channel error'));
+    channel.on('close', () => {
+      if (subscription.channel !== channel) return;
+      delete subscription.channel;
+      // The broker closed only this channel (e.g. a protocol error): consume again on the same connection.
+      if (!closed && connection === conn) {
+        setTimeout(() => {
+          startConsumer(subscription).catch((error: unknown) =>
+            logger.warn({ err: error, queue: sub.queue }, 'rabbitmq consumer restart failed'),
+          );
+        }, 200).unref();
+      }
+    });
     await assertTopology(channel, sub);
     await channel.prefetch(sub.prefetch ?? 16);
     subscription.channel = channel;
@@ -134,12 +182,12 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
         return;
       }
       if (!sub.topics.some((topic) => topicMatches(topic, event.type)) && message.fields.routingKey !== queueName(sub.queue)) {
-        channel.ack(message);
+        safeAck(channel, message);
         return;
       }
       try {
         await handler(event, { attempt });
-        channel.ack(message);
+        safeAck(channel, message);
       } catch (error) {
         if (attempt >= maxAttempts) {
           await deadLetter(channel, sub.queue, message, error);
@@ -157,14 +205,35 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
             },
             event.id,
           );
-          channel.ack(message);
+          safeAck(channel, message);
         } catch (publishError) {
           logger.warn({ err: publishError }, 'could not schedule retry; requeueing');
           safeNack(channel, message);
         }
       }
     };
-    await channel.consume(queueName(sub.queue), (message) => void onMessage(message), { noAck: false });
+    const { consumerTag } = await channel.consume(
+      queueName(sub.queue),
+      (message) => {
+        const running = onMessage(message).catch((error: unknown) => {
+          // Never let a lost channel turn into an unhandled rejection: the broker redelivers unacked messages.
+          logger.warn({ err: error, queue: sub.queue }, 'rabbitmq message handling failed');
+        });
+        subscription.inFlight.add(running);
+        void running.finally(() => subscription.inFlight.delete(running));
+      },
+      { noAck: false },
+    );
+    subscription.consumerTag = consumerTag;
+  };
+
+  const safeAck = (channel: Channel, message: ConsumeMessage) => {
+    try {
+      channel.ack(message);
+    } catch (error) {
+      // The channel went away after the work was stored: the broker redelivers and the consumer dedupes.
+      logger.warn({ err: error }, 'rabbitmq ack failed; message will be redelivered');
+    }
   };
 
   const safeNack = (channel: Channel, message: ConsumeMessage) => {
@@ -182,7 +251,7 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
         ...message.properties.headers,
         'x-error': error instanceof Error ? error.message.slice(0, 500) : String(error),
       });
-      channel.ack(message);
+      safeAck(channel, message);
     } catch (publishError) {
       logger.warn({ err: publishError }, 'could not dead-letter; requeueing');
       safeNack(channel, message);
@@ -219,10 +288,10 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       });
     },
     async subscribe(subscribeOptions, handler) {
-      const subscription: Subscription = { options: subscribeOptions, handler };
+      const subscription: Subscription = { options: subscribeOptions, handler, inFlight: new Set() };
       subscriptions.push(subscription);
       await ensureConnected();
-      if (!subscription.channel) await startConsumer(subscription);
+      await startConsumer(subscription);
     },
     async replayDeadLetters(queue) {
       await ensureConnected();
@@ -230,7 +299,9 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       const channel = await connection.createConfirmChannel();
       let moved = 0;
       try {
-        for (;;) {
+        // Only what is dead now: a letter that fails again on replay must not loop here forever.
+        const { messageCount } = await channel.checkQueue(dlqName(queue));
+        for (let i = 0; i < messageCount; i += 1) {
           const message = await channel.get(dlqName(queue), { noAck: false });
           if (!message) break;
           await sendConfirmed(channel, queueName(queue), message.content, { ...message.properties.headers, 'x-attempt': 1 });
@@ -242,10 +313,45 @@ export function createRabbitBus(options: RabbitBusOptions): Bus & { connected():
       }
       return moved;
     },
+    async deleteTopology() {
+      await ensureConnected();
+      if (!connection) return;
+      const channel = await connection.createChannel();
+      try {
+        for (const { options: sub } of subscriptions) {
+          const maxAttempts = sub.maxAttempts ?? defaultMaxAttempts;
+          const names = [queueName(sub.queue), dlqName(sub.queue)];
+          for (let attempt = 1; attempt < maxAttempts; attempt += 1) names.push(retryQueueName(sub.queue, attempt));
+          for (const name of names) await channel.deleteQueue(name);
+        }
+        await channel.deleteExchange(exchange);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
+    async deadLetterCount(queue) {
+      await ensureConnected();
+      if (!connection) return 0;
+      const channel = await connection.createChannel();
+      try {
+        return (await channel.checkQueue(dlqName(queue))).messageCount;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 404) return 0; // nobody ever subscribed under this name
+        throw error;
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    },
     isHealthy: () => publishChannel !== undefined,
     async close() {
       closed = true;
       clearTimeout(reconnectTimer);
+      // Stop taking messages, let the handlers in flight finish and ack, then close.
+      for (const subscription of subscriptions) {
+        if (subscription.channel && subscription.consumerTag)
+          await subscription.channel.cancel(subscription.consumerTag).catch(() => undefined);
+      }
+      await Promise.allSettled(subscriptions.flatMap((subscription) => [...subscription.inFlight]));
       for (const subscription of subscriptions) await subscription.channel?.close().catch(() => undefined);
       await connection?.close().catch(() => undefined);
       connection = undefined;
