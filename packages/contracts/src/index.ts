@@ -2,3 +2,4 @@ export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './holds.js';
+export * from './bookings.js';
