@@ -49,11 +49,14 @@ export function createOutboxRelay(options: {
   batchSize?: number;
   intervalMs?: number;
   leaseMs?: number;
+  /** How long a row whose publish failed waits before the next try. */
+  retryAfterMs?: number;
 }): OutboxRelay {
   const table = `${assertIdentifier(options.schema)}.outbox`;
   const batchSize = options.batchSize ?? 100;
   const intervalMs = options.intervalMs ?? 250;
   const leaseSeconds = Math.ceil((options.leaseMs ?? 30_000) / 1000);
+  const retryAfterSeconds = (options.retryAfterMs ?? 2000) / 1000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -105,8 +108,8 @@ export function createOutboxRelay(options: {
       options.logger.warn({ failed: failed.length, error: failed[0]?.error }, 'outbox publish failed; will retry');
       // Release the lease with a short backoff instead of waiting for it to run out.
       await options.db.query(
-        `UPDATE ${table} SET claimed_until = now() + interval '2 seconds', last_error = $3 WHERE seq = ANY($1::bigint[]) AND claim_token = $2`,
-        [failed.map((f) => f.seq), token, failed[0]?.error ?? null],
+        `UPDATE ${table} SET claimed_until = now() + make_interval(secs => $4), last_error = $3 WHERE seq = ANY($1::bigint[]) AND claim_token = $2`,
+        [failed.map((f) => f.seq), token, failed[0]?.error ?? null, retryAfterSeconds],
       );
     }
     return published.length;
