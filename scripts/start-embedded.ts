@@ -15,7 +15,10 @@ import { loadConfig as loadNotificationsConfig } from '../services/notifications
 import { startNotifications } from '../services/notifications/src/main.js';
 import { loadConfig as loadGatewayConfig } from '../services/gateway/src/config.js';
 import { startGateway } from '../services/gateway/src/main.js';
+import { ensureWebBuilt } from './ensure-web-built.js';
 
+// The gateway serves apps/web/dist; build it on the first start (or after its sources changed).
+ensureWebBuilt();
 const startedAt = performance.now();
 const environment: Record<string, string | undefined> = { ...process.env, EMBEDDED_MODE: 'true' };
 const dataDir = resolve(environment['DATA_DIR'] ?? './data');

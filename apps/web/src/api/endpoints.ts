@@ -1,3 +1,4 @@
+import type { CreateBookingBody, PayBookingBody } from '@aerofly/contracts';
 import { api, newIdempotencyKey } from './client';
 import { readSession, writeSession } from './session';
 import type {
@@ -80,13 +81,6 @@ export const searchFlights = (query: SearchQuery, signal?: AbortSignal) => api<S
 export const getFlight = (id: string) => api<Flight>(`/flights/${encodeURIComponent(id)}`);
 export const getSeatMap = (id: string) => api<SeatMap>(`/flights/${encodeURIComponent(id)}/seats`);
 
-export type CreateBookingBody = {
-  flightIds: string[];
-  cabin: CabinClass;
-  passengers: { firstName: string; lastName: string }[];
-  seats?: { flightId: string; passenger: number; seat: string }[];
-  contactEmail?: string;
-};
 
 export const createBooking = (body: CreateBookingBody, idempotencyKey: string) =>
   api<Booking>('/bookings', { method: 'POST', body, auth: 'required', idempotencyKey });
@@ -95,8 +89,8 @@ export const listBookings = (cursor?: string) => api<Page<Booking>>('/bookings',
 export const cancelBooking = (id: string) =>
   api<Booking>(`/bookings/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {}, auth: 'required', idempotencyKey: newIdempotencyKey() });
 
-export type CardDetails = { number: string; expMonth: number; expYear: number; cvc: string };
-export const payBooking = (id: string, body: { card: CardDetails; amount: Money }, idempotencyKey: string) =>
+export type CardDetails = PayBookingBody['card'];
+export const payBooking = (id: string, body: PayBookingBody, idempotencyKey: string) =>
   api<Booking>(`/bookings/${encodeURIComponent(id)}/payments`, { method: 'POST', body, auth: 'required', idempotencyKey });
 
 // Admin

@@ -3,7 +3,7 @@
  * are owned by `@aerofly/contracts`; these are the read-side views used until every feature's
  * schema is published there, kept to the fields the screens show.
  */
-import type { CabinClass, Money, Problem } from '@aerofly/contracts';
+import type { BookingSegment, BookingView, CabinClass, Money, PaymentView, Problem } from '@aerofly/contracts';
 
 export type { CabinClass, Money, Problem };
 
@@ -74,40 +74,9 @@ export type Itinerary = {
 };
 export type SearchAnswer = { itineraries: Itinerary[]; nextCursor: string | null };
 
-export type BookingStatus = 'PENDING' | 'PAYING' | 'CONFIRMED' | 'EXPIRED' | 'CANCELLED';
-export type SeatAssignment = { passenger: number; seat: string };
-export type BookingSegment = {
-  flightId?: string;
-  id?: string;
-  flightNumber: string;
-  from: string;
-  to: string;
-  departureAt: string;
-  arrivalAt: string;
-  departureLocal: string;
-  arrivalLocal: string;
-  departureTimeZone: string;
-  arrivalTimeZone: string;
-  durationMinutes: number;
-  cabin?: CabinClass;
-  fare?: Money;
-  seats: SeatAssignment[];
-};
-export type Payment = { id: string; status: string; amount: Money; brand: string; last4: string };
-export type Booking = {
-  id: string;
-  reference: string;
-  status: BookingStatus;
-  expiresAt: string;
-  serverTime: string;
-  contactEmail: string;
-  cabin?: CabinClass;
-  totalPrice: Money;
-  passengers: { firstName: string; lastName: string }[];
-  segments: BookingSegment[];
-  payment?: Payment | null;
-  createdAt?: string;
-};
+export type Booking = BookingView;
+export type BookingStatus = Booking['status'];
+export type { BookingSegment, PaymentView as Payment };
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
