@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './holds.js';
 export * from './bookings.js';
+export * from './auth.js';
