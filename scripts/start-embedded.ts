@@ -3,9 +3,8 @@
  * (a schema each), an in-memory kv, an in-process bus and a local SMTP sink. Any of
  * DATABASE_URL, REDIS_URL, AMQP_URL, SMTP_URL switches that part to the real server.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createBus, createDb, createKv, createLogger, ConfigError } from '@aerofly/platform';
 import { loadConfig as loadFlightsConfig } from '../services/flights/src/config.js';
 import { startFlights } from '../services/flights/src/main.js';
@@ -16,6 +15,7 @@ import { startNotifications } from '../services/notifications/src/main.js';
 import { loadConfig as loadGatewayConfig } from '../services/gateway/src/config.js';
 import { startGateway } from '../services/gateway/src/main.js';
 import { ensureWebBuilt } from './ensure-web-built.js';
+import { ensureKeys } from './keys.js';
 
 // The gateway serves apps/web/dist; build it on the first start (or after its sources changed).
 ensureWebBuilt();
@@ -25,30 +25,7 @@ const dataDir = resolve(environment['DATA_DIR'] ?? './data');
 environment['DATA_DIR'] = dataDir;
 mkdirSync(dataDir, { recursive: true });
 
-/** Keys are generated once and kept under DATA_DIR, so tokens survive a restart. */
-function ensureKeyPair(name: string): { publicKeyPem: string; privateKeyPem: string } {
-  const dir = join(dataDir, 'keys');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const publicPath = join(dir, `${name}.public.pem`);
-  const privatePath = join(dir, `${name}.private.pem`);
-  if (!existsSync(privatePath)) {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
-    writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  }
-  return { publicKeyPem: readFileSync(publicPath, 'utf8'), privateKeyPem: readFileSync(privatePath, 'utf8') };
-}
-
-if (!environment['JWT_PRIVATE_KEY']) {
-  const keys = ensureKeyPair('jwt');
-  environment['JWT_PRIVATE_KEY'] = keys.privateKeyPem;
-  environment['JWT_PUBLIC_KEY'] = keys.publicKeyPem;
-}
-if (!environment['SERVICE_PRIVATE_KEY']) {
-  const keys = ensureKeyPair('service');
-  environment['SERVICE_PRIVATE_KEY'] = keys.privateKeyPem;
-  environment['SERVICE_PUBLIC_KEY'] = keys.publicKeyPem;
-}
+ensureKeys(environment, dataDir);
 
 let configs;
 try {

@@ -45,6 +45,16 @@ export const env = {
       .transform((value) => ['true', '1', 'on', 'yes'].includes(value)),
   optionalUrl: () => z.preprocess(emptyToUndefined, z.url().optional()),
   url: (fallback: string) => z.preprocess(emptyToUndefined, z.url().default(fallback)),
+  /** One URL, or several separated by commas (instances of one service; see `createUpstreamBalancer`). */
+  urlList: (fallback: string) =>
+    z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default(fallback)
+        .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean).join(','))
+        .refine((value) => value !== '' && value.split(',').every((url) => z.url().safeParse(url).success), 'Invalid URL list'),
+    ),
   optionalString: () => z.preprocess(emptyToUndefined, z.string().optional()),
   /** PEM values may come with literal `\n` when set in a one-line env file. */
   optionalPem: () =>
@@ -68,9 +78,9 @@ export const commonConfigShape = {
   SERVICE_PUBLIC_KEY: env.optionalPem(),
   SERVICE_PRIVATE_KEY: env.optionalPem(),
   BODY_LIMIT_BYTES: env.int(1_048_576, 1024),
-  GATEWAY_URL: env.url('http://127.0.0.1:3000'),
-  FLIGHTS_URL: env.url('http://127.0.0.1:3001'),
-  BOOKINGS_URL: env.url('http://127.0.0.1:3002'),
-  NOTIFICATIONS_URL: env.url('http://127.0.0.1:3003'),
+  GATEWAY_URL: env.urlList('http://127.0.0.1:3000'),
+  FLIGHTS_URL: env.urlList('http://127.0.0.1:3001'),
+  BOOKINGS_URL: env.urlList('http://127.0.0.1:3002'),
+  NOTIFICATIONS_URL: env.urlList('http://127.0.0.1:3003'),
   UPSTREAM_TIMEOUT_MS: env.int(5000, 100),
 };

@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import type { ServiceTokenSigner } from '../auth/tokens.js';
 import { currentRequestId } from '../context.js';
 import { AppError } from '../errors.js';
+import { createUpstreamBalancer, isConnectionRefused } from './upstreams.js';
+
+export * from './upstreams.js';
 
 export type ServiceClient = {
   request<S extends z.ZodType>(
@@ -26,14 +29,15 @@ export function createServiceClient(options: {
   signer: ServiceTokenSigner;
   timeoutMs?: number;
 }): ServiceClient {
-  const baseUrl = options.baseUrl.replace(/\/$/, '');
+  // `baseUrl` may list several instances ("http://a,http://b"): requests go round-robin, and a
+  // refused connection (nothing was sent) moves on to the next instance.
+  const upstreams = createUpstreamBalancer(options.baseUrl);
   return {
     async request(method, path, { body, response, timeoutMs }) {
       const token = await options.signer.tokenFor(options.audience);
       const requestId = currentRequestId();
-      let answer: Response;
-      try {
-        answer = await fetch(`${baseUrl}${path}`, {
+      const send = (baseUrl: string) =>
+        fetch(`${baseUrl}${path}`, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
@@ -43,6 +47,17 @@ export function createServiceClient(options: {
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(timeoutMs ?? options.timeoutMs ?? 5000),
         });
+      let answer: Response | undefined;
+      try {
+        for (let attempt = 1; !answer; attempt += 1) {
+          const baseUrl = upstreams.next();
+          try {
+            answer = await send(baseUrl);
+          } catch (error) {
+            if (!isConnectionRefused(error) || attempt >= upstreams.urls.length) throw error;
+            upstreams.markDown(baseUrl);
+          }
+        }
       } catch (error) {
         const name = (error as Error).name;
         if (name === 'TimeoutError' || name === 'AbortError') {
