@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './holds.js';
 export * from './bookings.js';
 export * from './auth.js';
+export * from './notifications.js';

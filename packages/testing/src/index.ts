@@ -5,3 +5,4 @@ export * from './infrastructure.js';
 export * from './logger.js';
 export * from './tcp-proxy.js';
 export * from './tokens.js';
+export * from './smtp-sink.js';

@@ -1,0 +1,15 @@
+import type { Bus } from '@aerofly/platform';
+import { emailTopics } from '../emails/emails.js';
+import type { NotificationsService } from './notifications.service.js';
+
+export const emailQueue = 'notifications.email';
+
+export type EmailConsumerOptions = { maxAttempts: number; retryDelaysMs: number[]; prefetch: number };
+
+/** Every instance subscribes under the same queue name, so instances share the work. */
+export async function subscribeEmailConsumer(bus: Bus, service: NotificationsService, options: EmailConsumerOptions): Promise<void> {
+  await bus.subscribe(
+    { queue: emailQueue, topics: [...emailTopics], maxAttempts: options.maxAttempts, retryDelaysMs: options.retryDelaysMs, prefetch: options.prefetch },
+    (event, delivery) => service.handleEvent(event, delivery),
+  );
+}
