@@ -12,3 +12,4 @@ export * from './kv/index.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './outbox/index.js';
+export * from './idempotency/index.js';

@@ -20,10 +20,19 @@ export type CreateAppOptions = {
   logger: Logger;
   verifier?: TokenVerifier;
   readiness?: ReadinessChecks;
+  /** A check slower than this counts as down, so /ready answers quickly even when a server hangs. */
+  readinessTimeoutMs?: number;
   bodyLimitBytes?: number;
   /** Trusted proxy addresses for X-Forwarded-For (gateway); services trust nobody by default. */
   trustProxy?: boolean | string | string[];
-  openapi?: { title: string; description?: string };
+  openapi?: {
+    title: string;
+    description?: string;
+    /** Replaces the served `/openapi.json` (the gateway merges every service's document into its own). */
+    serve?: (own: unknown) => Promise<unknown>;
+  };
+  /** Runs before the auth hook is added, so its `onRequest` hooks run first (the gateway's rate limits). */
+  beforeAuth?: (app: App) => Promise<void> | void;
 };
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -95,6 +104,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     transform: jsonSchemaTransform,
   });
 
+  if (options.beforeAuth) await options.beforeAuth(app);
   if (options.verifier) await app.register(authPlugin, { verifier: options.verifier });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.name }));
@@ -103,7 +113,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     const results = await Promise.all(
       Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
         try {
-          await withTimeout(Promise.resolve(check()), 1000);
+          await withTimeout(Promise.resolve().then(check), options.readinessTimeoutMs ?? 1000);
           return [name, 'up'] as const;
         } catch {
           return [name, 'down'] as const;
@@ -123,7 +133,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const serveOpenapi = options.openapi?.serve;
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (serveOpenapi ? serveOpenapi(app.swagger()) : app.swagger()));
 
   return app;
 }

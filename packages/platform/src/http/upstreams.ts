@@ -17,7 +17,10 @@ export type UpstreamBalancer = {
   markDown(url: string): void;
 };
 
-export function createUpstreamBalancer(value: string | readonly string[], options: { downForMs?: number; now?: () => number } = {}): UpstreamBalancer {
+export function createUpstreamBalancer(
+  value: string | readonly string[],
+  options: { downForMs?: number; now?: () => number } = {},
+): UpstreamBalancer {
   const urls = parseUpstreamUrls(value);
   const downForMs = options.downForMs ?? 2000;
   const now = options.now ?? Date.now;

@@ -1,0 +1,181 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { assertIdentifier, type Db } from '../db/db.js';
+import type { Kv } from '../kv/kv.js';
+import type { Logger } from '../logger.js';
+
+/** What a completed request answered, kept for 24 h and replayed to retries. */
+export type StoredResponse = { statusCode: number; headers: Record<string, string>; body: string };
+
+export type ClaimResult =
+  { kind: 'claimed'; token: string } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in-use' };
+
+export type IdempotencyStore = {
+  /** Claims `scope` for one request, or tells why it cannot run. */
+  claim(scope: string, requestHash: string, meta: { userId: string; method: string; path: string }): Promise<ClaimResult>;
+  /** Stores the completed outcome of a claim (only while the claim is still ours). */
+  complete(scope: string, token: string, requestHash: string, response: StoredResponse): Promise<void>;
+  /** Gives the key back: the outcome is one a retry must be allowed to redo (400, 5xx, ...). */
+  abandon(scope: string, token: string, requestHash: string): Promise<void>;
+  /** Deletes records past their 24 h; returns how many went. */
+  purgeExpired(limit?: number): Promise<number>;
+};
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** JSON with object keys sorted at every level, so equal bodies hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+type Row = { requestHash: string; statusCode: number | null; headers: Record<string, string> | null; body: string | null };
+
+/**
+ * Two levels (docs/adr/0102-idempotency.md): Redis `SET NX` with a lease bounces concurrent
+ * duplicates and serves replays without touching Postgres; the claim and the outcome are always
+ * also written to `<schema>.idempotency_keys`, which decides. When Redis is unreachable the claim
+ * is made in Postgres alone, so nothing fails open and nothing answers 503 while Postgres is up.
+ */
+export function createIdempotencyStore(options: {
+  db: Db;
+  kv: Kv;
+  schema: string;
+  logger: Logger;
+  leaseMs?: number;
+  ttlMs?: number;
+}): IdempotencyStore {
+  const table = `${assertIdentifier(options.schema)}.idempotency_keys`;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const ttlMs = options.ttlMs ?? 24 * 3600 * 1000;
+  const leaseKey = (scope: string) => `idem:${options.schema}:${scope}:lease`;
+  const doneKey = (scope: string) => `idem:${options.schema}:${scope}:done`;
+  let lastRedisWarningMs = 0;
+
+  /** Redis is a fast path: any failure is logged (at most every 10 s) and the caller goes on without it. */
+  const tryKv = async <T>(what: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
+    try {
+      return { ok: true, value: await fn() };
+    } catch (error) {
+      if (Date.now() - lastRedisWarningMs > 10_000) {
+        lastRedisWarningMs = Date.now();
+        options.logger.warn({ err: error, what }, 'idempotency fast path unavailable; using PostgreSQL alone');
+      }
+      return { ok: false };
+    }
+  };
+
+  const fromDone = (raw: string, requestHash: string): ClaimResult => {
+    const stored = JSON.parse(raw) as { requestHash: string; response: StoredResponse };
+    return stored.requestHash === requestHash ? { kind: 'replay', response: stored.response } : { kind: 'mismatch' };
+  };
+
+  const claimInPostgres = async (
+    scope: string,
+    requestHash: string,
+    token: string,
+    meta: { userId: string; method: string; path: string },
+  ) => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const claimed = await options.db.query(
+        `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), now() + make_interval(secs => $8))
+         ON CONFLICT (scope_hash) DO UPDATE
+            SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until,
+                expires_at = EXCLUDED.expires_at, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL, created_at = now()
+          WHERE t.expires_at < now()
+             OR (t.status_code IS NULL AND t.locked_until < now() AND t.request_hash = EXCLUDED.request_hash)
+         RETURNING claim_token`,
+        [scope, requestHash, meta.userId, meta.method, meta.path, token, leaseMs / 1000, ttlMs / 1000],
+      );
+      if (claimed.rowCount === 1) return { kind: 'claimed', token } as const;
+      const { rows } = await options.db.query<Row>(
+        `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table} WHERE scope_hash = $1`,
+        [scope],
+      );
+      const row = rows[0];
+      if (!row) continue; // abandoned in between: try to claim again
+      if (row.requestHash !== requestHash) return { kind: 'mismatch' } as const;
+      if (row.statusCode === null) return { kind: 'in-use' } as const;
+      const response: StoredResponse = { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' };
+      await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
+      return { kind: 'replay', response } as const;
+    }
+    return { kind: 'in-use' } as const;
+  };
+
+  return {
+    async claim(scope, requestHash, meta) {
+      const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
+      if (done.ok && done.value) return fromDone(done.value, requestHash);
+
+      const token = randomUUID();
+      const leaseValue = `${token}:${requestHash}`;
+      const lease = done.ok
+        ? await tryKv('claim lease', () => options.kv.setIfAbsent(leaseKey(scope), leaseValue, leaseMs))
+        : { ok: false as const };
+      if (lease.ok && !lease.value) {
+        // Someone holds the key: it is either still running or finished a moment ago.
+        const again = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
+        if (again.ok && again.value) return fromDone(again.value, requestHash);
+        const holder = await tryKv('read lease', () => options.kv.get(leaseKey(scope)));
+        if (holder.ok && holder.value && !holder.value.endsWith(`:${requestHash}`)) return { kind: 'mismatch' };
+        return { kind: 'in-use' };
+      }
+
+      try {
+        const result = await claimInPostgres(scope, requestHash, token, meta);
+        if (result.kind !== 'claimed' && lease.ok)
+          await tryKv('release lease', () => options.kv.deleteIfEquals(leaseKey(scope), leaseValue));
+        return result;
+      } catch (error) {
+        if (lease.ok) await tryKv('release lease', () => options.kv.deleteIfEquals(leaseKey(scope), leaseValue));
+        throw error;
+      }
+    },
+
+    async complete(scope, token, requestHash, response) {
+      await options.db.query(
+        `UPDATE ${table} SET status_code = $3, headers = $4::jsonb, body = $5, completed_at = now(), locked_until = NULL
+          WHERE scope_hash = $1 AND claim_token = $2 AND status_code IS NULL`,
+        [scope, token, response.statusCode, JSON.stringify(response.headers), response.body],
+      );
+      await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
+      await tryKv('release lease', () => options.kv.deleteIfEquals(leaseKey(scope), `${token}:${requestHash}`));
+    },
+
+    async abandon(scope, token, requestHash) {
+      await options.db.query(`DELETE FROM ${table} WHERE scope_hash = $1 AND claim_token = $2 AND status_code IS NULL`, [scope, token]);
+      await tryKv('release lease', () => options.kv.deleteIfEquals(leaseKey(scope), `${token}:${requestHash}`));
+    },
+
+    async purgeExpired(limit = 1000) {
+      const { rowCount } = await options.db.query(
+        `DELETE FROM ${table} WHERE scope_hash IN (SELECT scope_hash FROM ${table} WHERE expires_at < now() LIMIT $1)`,
+        [limit],
+      );
+      return rowCount;
+    },
+  };
+}
+
+/** The table the store needs in the service's schema; a service adds it to its own migrations. */
+export const idempotencyTableSql = (schema: string) => `CREATE TABLE ${assertIdentifier(schema)}.idempotency_keys (
+  scope_hash text PRIMARY KEY,
+  request_hash text NOT NULL,
+  user_id text NOT NULL,
+  method text NOT NULL,
+  path text NOT NULL,
+  claim_token uuid NOT NULL,
+  locked_until timestamptz,
+  status_code integer,
+  headers jsonb,
+  body text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz,
+  expires_at timestamptz NOT NULL
+);`;
