@@ -1,11 +1,10 @@
-import { createTestKv, testServers } from '@aerofly/testing';
+import { createTestKv, hasServers } from '@aerofly/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryKv } from './memory.js';
 import type { Kv } from './kv.js';
 
 const implementations: [string, () => Kv][] = [['memory', () => createMemoryKv()]];
-if (testServers.redisUrl) implementations.push(['redis', () => createTestKv()]);
-else if (testServers.required) throw new Error('kv contract: REDIS_URL is required');
+if (hasServers('kv contract on redis', ['redis'])) implementations.push(['redis', () => createTestKv()]);
 
 describe.each(implementations)('kv contract on %s', (_name, create) => {
   const kv = create();
