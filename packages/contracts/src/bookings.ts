@@ -114,7 +114,7 @@ export const AdminListBookingsQuery = ListBookingsQuery.extend({
 });
 
 /** `POST /api/v1/bookings/:id/cancel`; the body may be empty. */
-export const CancelBookingBody = z.strictObject({ reason: z.string().max(200).optional() }).optional();
+export const CancelBookingBody = z.strictObject({ reason: z.string().max(200).optional() }).nullish();
 
 /** Card data is only ever checked and passed to the provider; brand and last four digits are kept. */
 export const CardInput = z.strictObject({
