@@ -47,7 +47,9 @@ const wallClock = new Intl.DateTimeFormat('en-GB', {
  */
 export function formatLocal(local: string): string {
   const date = new Date(`${local.slice(0, 19)}Z`);
-  return Number.isNaN(date.getTime()) ? local : wallClock.format(date).replace(' at ', ', ');
+  if (Number.isNaN(date.getTime())) return local;
+  const part = (type: Intl.DateTimeFormatPartTypes) => wallClock.formatToParts(date).find((entry) => entry.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
 const fullName = (passenger: { firstName: string; lastName: string }) => `${passenger.firstName} ${passenger.lastName}`;

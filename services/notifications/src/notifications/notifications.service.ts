@@ -48,12 +48,7 @@ export function createNotificationsService(deps: {
     });
 
     const token = randomUUID();
-    const claimed = await repository.claim(event.id, token, deps.leaseSeconds);
-    if (!claimed) {
-      const current = await repository.findByEventId(event.id);
-      if (current?.status === 'SENT') return; // a redelivery of something already done
-      throw new NotificationBusyError(event.id);
-    }
+    if (!(await claimOrWait(event.id, token))) return; // a redelivery of something already done
 
     try {
       await mailer.send(email, messageId);
@@ -71,6 +66,23 @@ export function createNotificationsService(deps: {
       logger.error({ eventId: event.id }, 'email sent after its claim expired');
     }
     logger.info({ eventId: event.id, type: email.kind, messageId }, 'email sent');
+  }
+
+  /**
+   * Claims the send. When another delivery of the same event holds it (a duplicate being handled
+   * right now, or the stale claim of a consumer that died mid-send), waits until that one is sent
+   * (false: nothing left to do) or its lease runs out and the claim can be taken over (true).
+   * Waiting here rather than failing keeps a duplicate from burning retries into the DLQ.
+   */
+  async function claimOrWait(eventId: string, token: string): Promise<boolean> {
+    const deadline = Date.now() + (deps.leaseSeconds + 5) * 1000;
+    for (let pauseMs = 25; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+      if (await repository.claim(eventId, token, deps.leaseSeconds)) return true;
+      const current = await repository.findByEventId(eventId);
+      if (current?.status === 'SENT') return false;
+      if (Date.now() > deadline) throw new NotificationBusyError(eventId);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 
   /**
