@@ -42,7 +42,12 @@ export function ensureWebBuilt(log: (line: string) => void = (line) => process.s
     return existsSync(builtIndex);
   }
   log('  Building the web app (once; later starts reuse apps/web/dist)…');
-  const run = spawnSync('npm', ['run', 'build', '-w', '@aerofly/web', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const run = spawnSync('npm', ['run', 'build', '-w', '@aerofly/web', '--silent'], {
+    cwd: root,
+    // A test runner's NODE_ENV=test would give a development build of React.
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (run.status !== 0) log(`  Web app build failed (exit ${run.status}); the API still works.`);
   return existsSync(builtIndex);
 }

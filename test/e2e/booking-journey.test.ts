@@ -179,7 +179,7 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     expect(reference).toMatch(/^[A-Z0-9]{6}$/);
     await shoot(page, 'confirmation');
 
-    await page.getByRole('link', { name: 'My trips' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My trips' }).click();
     const trip = page.getByRole('link', { name: new RegExp(`Booking ${reference}, confirmed`) });
     await trip.waitFor();
     await shoot(page, 'my-trips');
