@@ -96,7 +96,7 @@ export function createBookingService(deps: {
       const bookingId = randomUUID();
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + deps.holdSeconds * 1000);
-      const hold = await deps.holds.hold({
+      const request = {
         bookingId,
         cabin: body.cabin,
         passengers: body.passengers.length,
@@ -105,7 +105,17 @@ export function createBookingService(deps: {
           flightId,
           seats: (body.seats ?? []).filter((s) => s.flightId === flightId).map(({ passenger, seat }) => ({ passenger, seat })),
         })),
-      });
+      };
+      let hold: Hold;
+      try {
+        hold = await deps.holds.hold(request);
+      } catch (error) {
+        // No answer does not mean no hold: give back whatever flights may have kept for this id.
+        if (error instanceof AppError && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE')) {
+          await deps.settlement.tryLater('release after failed hold', bookingId, () => deps.holds.release(bookingId));
+        }
+        throw error;
+      }
       try {
         if (hold.segments.length !== body.flightIds.length || hold.segments.some((s, i) => s.flightId !== body.flightIds[i])) {
           throw new AppError('INTERNAL_ERROR', 'flights answered a hold for other flights');
