@@ -9,6 +9,7 @@ import {
   createApp,
   createTokenVerifier,
   createUserTokenSigner,
+  parseUpstreamUrls,
   type App,
   type Bus,
   type Clock,
@@ -90,7 +91,7 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
   const mergeOpenapi = createOpenapiMerger({
     sources: (['flights', 'bookings', 'notifications'] as const).map((service) => ({
       service,
-      url: new URL('/openapi.json', upstreams[service]).toString(),
+      url: new URL('/openapi.json', parseUpstreamUrls(upstreams[service])[0]).toString(),
     })),
     cacheSeconds: config.OPENAPI_CACHE_SECONDS,
     logger: deps.logger,

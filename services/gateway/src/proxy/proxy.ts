@@ -1,5 +1,5 @@
 import httpProxy from '@fastify/http-proxy';
-import { AppError, sendProblem, type App } from '@aerofly/platform';
+import { AppError, createUpstreamBalancer, sendProblem, type App } from '@aerofly/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export type ProxyRoute = { prefix: string; upstream: string; service: string };
@@ -54,8 +54,12 @@ export async function registerProxy(app: App, options: { routes: ProxyRoute[]; t
   });
 
   async function registerOne(app: FastifyInstance, route: ProxyRoute) {
+    // `upstream` may list several instances (FLIGHTS_URL=http://a,http://b): round-robin per request,
+    // and an instance that refused a connection is skipped for a moment.
+    const upstreams = createUpstreamBalancer(route.upstream);
+    const chosen = new WeakMap<object, string>();
     await app.register(httpProxy, {
-      upstream: route.upstream,
+      upstream: upstreams.urls[0]!,
       prefix: route.prefix,
       rewritePrefix: route.prefix,
       undici: {
@@ -69,6 +73,15 @@ export async function registerProxy(app: App, options: { routes: ProxyRoute[]; t
       httpMethods: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'],
       preHandler: checkBodyLength,
       replyOptions: {
+        ...(upstreams.urls.length > 1
+          ? {
+              getUpstream: (request: FastifyRequest) => {
+                const url = upstreams.next();
+                chosen.set(request, url);
+                return url;
+              },
+            }
+          : {}),
         timeout: options.timeoutMs,
         rewriteRequestHeaders: (request, headers) => {
           const forwarded = withoutHopByHop(headers);
@@ -82,6 +95,8 @@ export async function registerProxy(app: App, options: { routes: ProxyRoute[]; t
         onError: (reply, { error }) => {
           const failure = error as Error & { statusCode?: number; code?: string };
           const timedOut = failure.statusCode === 504 || failure.code === 'FST_REPLY_FROM_GATEWAY_TIMEOUT';
+          const refused = (failure.cause as { code?: string } | undefined)?.code === 'ECONNREFUSED';
+          if (refused) upstreams.markDown(chosen.get(reply.request) ?? upstreams.urls[0]!);
           reply.request.log.warn({ err: error, upstream: route.service }, 'upstream failed');
           void sendProblem(
             reply.request as FastifyRequest,
