@@ -65,7 +65,7 @@ async function runOnce(instances: number) {
     { schema, migrations: migrations() },
     { schema: publisherSchema, migrations: [] },
   ]);
-  const sink = await createSmtpSink();
+  const sink = await createSmtpSink({ parse: false });
   const dataDir = await mkdtemp(join(tmpdir(), 'aerofly-bench-email-'));
   const namespace = `bench.${uniqueSuffix()}`;
   const buses: RabbitBus[] = [];
