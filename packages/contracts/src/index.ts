@@ -5,3 +5,4 @@ export * from './holds.js';
 export * from './bookings.js';
 export * from './auth.js';
 export * from './notifications.js';
+export * from './flights.js';

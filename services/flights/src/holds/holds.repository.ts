@@ -1,0 +1,249 @@
+import type { CabinClass } from '@aerofly/contracts';
+import type { Queryable } from '@aerofly/platform';
+import type { CabinLayout } from '../shared/seat-map.js';
+
+export type HoldSegmentRow = {
+  flightId: string;
+  flightNumber: string;
+  from: string;
+  to: string;
+  departureAt: Date;
+  arrivalAt: Date;
+  departureTimeZone: string;
+  arrivalTimeZone: string;
+  cabin: CabinClass;
+  fareAmount: number;
+  currency: string;
+  seats: { passenger: number; seat: string }[];
+};
+export type HoldRow = {
+  bookingId: string;
+  status: 'HELD' | 'SOLD' | 'RELEASED';
+  cabin: CabinClass;
+  passengers: number;
+  expiresAt: Date;
+  segments: HoldSegmentRow[];
+};
+export type BookableFlightRow = {
+  id: string;
+  status: 'SCHEDULED' | 'CANCELLED';
+  from: string;
+  to: string;
+  departureAt: Date;
+  arrivalAt: Date;
+  layouts: CabinLayout[];
+  available: number | null;
+};
+
+/** Raised by the hold statement itself so that the whole statement (every counter, every seat) rolls back. */
+export type HoldOutcome = { held: true } | { held: false; reason: 'NOT_HELD' | 'SEAT_CONFLICT' };
+
+type Release = { bookingIds?: string[]; dueBefore?: Date; limit?: number; reason: string; now: Date };
+
+/**
+ * Releases holds and gives their seats back, each exactly once: the status guard
+ * (`HELD`/`SOLD` → `RELEASED`) is the compare-and-swap, and a row locked by another releaser
+ * is either waited for (by id) or skipped (sweeper).
+ */
+const releaseStatement = (selector: string) => `
+  WITH released AS (
+    UPDATE flights.holds h SET status = 'RELEASED', released_at = $1, release_reason = $2
+     WHERE h.booking_id IN (${selector}) AND h.status IN ('HELD', 'SOLD')
+    RETURNING h.booking_id
+  ), seats AS (
+    UPDATE flights.hold_seats s SET status = 'RELEASED'
+      FROM released r WHERE s.booking_id = r.booking_id AND s.status IN ('HELD', 'SOLD')
+  ), counters AS (
+    UPDATE flights.inventory i SET available = i.available + g.seats
+      FROM (SELECT seg.flight_id, seg.cabin, sum(seg.seat_count)::int AS seats
+              FROM flights.hold_segments seg JOIN released r ON r.booking_id = seg.booking_id
+             GROUP BY seg.flight_id, seg.cabin) g
+     WHERE i.flight_id = g.flight_id AND i.cabin = g.cabin
+  )
+  SELECT booking_id AS "bookingId" FROM released`;
+
+export const holdsRepository = {
+  async find(db: Queryable, bookingId: string): Promise<HoldRow | undefined> {
+    const { rows } = await db.query<Omit<HoldRow, 'segments'> & HoldSegmentRow>(
+      `SELECT h.booking_id AS "bookingId", h.status, h.cabin, h.passengers, h.expires_at AS "expiresAt",
+              seg.flight_id AS "flightId", f.flight_number AS "flightNumber", f.origin AS "from", f.destination AS "to",
+              f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt", ao.time_zone AS "departureTimeZone", ad.time_zone AS "arrivalTimeZone",
+              seg.fare_amount AS "fareAmount", seg.currency,
+              (SELECT coalesce(json_agg(json_build_object('passenger', s.passenger, 'seat', s.seat) ORDER BY s.passenger), '[]'::json)
+                 FROM flights.hold_seats s WHERE s.booking_id = h.booking_id AND s.flight_id = seg.flight_id) AS seats
+         FROM flights.holds h
+         JOIN flights.hold_segments seg ON seg.booking_id = h.booking_id
+         JOIN flights.flights f ON f.id = seg.flight_id
+         JOIN flights.airports ao ON ao.code = f.origin
+         JOIN flights.airports ad ON ad.code = f.destination
+        WHERE h.booking_id = $1
+        ORDER BY seg.position`,
+      [bookingId],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      bookingId: first.bookingId,
+      status: first.status,
+      cabin: first.cabin,
+      passengers: first.passengers,
+      expiresAt: first.expiresAt,
+      segments: rows.map((r) => ({
+        flightId: r.flightId,
+        flightNumber: r.flightNumber,
+        from: r.from,
+        to: r.to,
+        departureAt: r.departureAt,
+        arrivalAt: r.arrivalAt,
+        departureTimeZone: r.departureTimeZone,
+        arrivalTimeZone: r.arrivalTimeZone,
+        cabin: r.cabin,
+        fareAmount: r.fareAmount,
+        currency: r.currency,
+        seats: r.seats,
+      })),
+    };
+  },
+  /** What a hold needs to know about its flights: plain reads, no locks (the hold statement decides). */
+  async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass) {
+    const { rows } = await db.query<BookableFlightRow>(
+      `SELECT f.id, f.status, f.origin AS "from", f.destination AS "to", f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt",
+              p.cabins AS layouts, i.available
+         FROM flights.flights f
+         JOIN flights.airplanes p ON p.id = f.airplane_id
+         LEFT JOIN flights.inventory i ON i.flight_id = f.id AND i.cabin = $2
+        WHERE f.id = ANY($1::uuid[])`,
+      [flightIds, cabin],
+    );
+    return rows;
+  },
+  async takenSeats(db: Queryable, flightIds: string[]) {
+    const { rows } = await db.query<{ flightId: string; seat: string }>(
+      `SELECT flight_id AS "flightId", seat FROM flights.hold_seats WHERE flight_id = ANY($1::uuid[]) AND status IN ('HELD', 'SOLD')`,
+      [flightIds],
+    );
+    return rows;
+  },
+  /**
+   * The whole hold in ONE statement: decrement every segment's counter where enough seats are
+   * left and the flight is bookable, insert the hold, its segments and its seat rows (the partial
+   * unique index decides who owns a seat). If any segment or seat is missing the statement raises,
+   * so nothing of it stays; the counter row is locked for this one round trip only.
+   */
+  async hold(
+    db: Queryable,
+    h: {
+      bookingId: string;
+      cabin: CabinClass;
+      passengers: number;
+      expiresAt: Date;
+      now: Date;
+      flightIds: string[];
+      seats: { flightId: string; passenger: number; seat: string }[];
+    },
+  ): Promise<HoldOutcome> {
+    try {
+      await db.query(
+        `WITH decremented AS (
+           UPDATE flights.inventory i SET available = i.available - $3
+             FROM flights.flights f
+            WHERE i.flight_id = ANY($6::uuid[]) AND i.cabin = $2 AND i.available >= $3
+              AND f.id = i.flight_id AND f.status = 'SCHEDULED' AND f.departure_at > $5
+           RETURNING i.flight_id, i.fare_amount, f.currency
+         ), all_held AS (
+           SELECT count(*) = $10::bigint AS value FROM decremented
+         ), hold AS (
+           INSERT INTO flights.holds (booking_id, cabin, passengers, status, expires_at, created_at)
+           SELECT $1, $2, $3, 'HELD', $4, $5 WHERE (SELECT value FROM all_held)
+           RETURNING booking_id
+         ), segments AS (
+           INSERT INTO flights.hold_segments (booking_id, flight_id, position, cabin, seat_count, fare_amount, currency)
+           SELECT $1, d.flight_id, p.position, $2, $3, d.fare_amount, d.currency
+             FROM decremented d JOIN unnest($6::uuid[]) WITH ORDINALITY AS p(flight_id, position) ON p.flight_id = d.flight_id
+            WHERE (SELECT value FROM all_held)
+           RETURNING flight_id
+         ), seats AS (
+           INSERT INTO flights.hold_seats (booking_id, flight_id, passenger, seat, cabin, status)
+           SELECT $1, s.flight_id, s.passenger, s.seat, $2, 'HELD'
+             FROM unnest($7::uuid[], $8::int[], $9::text[]) AS s(flight_id, passenger, seat)
+            WHERE (SELECT value FROM all_held)
+           ON CONFLICT DO NOTHING
+           RETURNING seat
+         )
+         SELECT CASE
+           WHEN NOT (SELECT value FROM all_held) THEN ('NOT_HELD ' || (SELECT count(*) FROM decremented)::text)::int
+           WHEN (SELECT count(*) FROM seats) < $11::bigint THEN ('SEAT_CONFLICT ' || (SELECT count(*) FROM seats)::text)::int
+           ELSE (SELECT count(*) FROM hold)::int + (SELECT count(*) FROM segments)::int
+         END AS held`,
+        [
+          h.bookingId,
+          h.cabin,
+          h.passengers,
+          h.expiresAt,
+          h.now,
+          h.flightIds,
+          h.seats.map((s) => s.flightId),
+          h.seats.map((s) => s.passenger),
+          h.seats.map((s) => s.seat),
+          h.flightIds.length,
+          h.seats.length,
+        ],
+      );
+      return { held: true };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if ((error as { code?: string }).code === '22P02') {
+        if (message.includes('NOT_HELD')) return { held: false, reason: 'NOT_HELD' };
+        if (message.includes('SEAT_CONFLICT')) return { held: false, reason: 'SEAT_CONFLICT' };
+      }
+      throw error;
+    }
+  },
+  /** Keeps a live hold until `until` (never shortens it); refused once it is due. */
+  async pin(db: Queryable, bookingId: string, until: Date, now: Date) {
+    const { rowCount } = await db.query(
+      `UPDATE flights.holds SET expires_at = GREATEST(expires_at, $2) WHERE booking_id = $1 AND status = 'HELD' AND expires_at > $3`,
+      [bookingId, until, now],
+    );
+    return rowCount > 0;
+  },
+  async confirm(db: Queryable, bookingId: string, now: Date) {
+    const { rows } = await db.query<{ sold: number }>(
+      `WITH sold AS (
+         UPDATE flights.holds SET status = 'SOLD', sold_at = $2 WHERE booking_id = $1 AND status = 'HELD' RETURNING booking_id
+       ), seats AS (
+         UPDATE flights.hold_seats s SET status = 'SOLD' FROM sold WHERE s.booking_id = sold.booking_id AND s.status = 'HELD'
+       )
+       SELECT count(*)::int AS sold FROM sold`,
+      [bookingId, now],
+    );
+    return (rows[0]?.sold ?? 0) > 0;
+  },
+  async release(db: Queryable, r: Release & { bookingIds: string[] }) {
+    const { rows } = await db.query<{ bookingId: string }>(releaseStatement('SELECT unnest($3::uuid[])'), [r.now, r.reason, r.bookingIds]);
+    return rows.map((row) => row.bookingId);
+  },
+  /** Marks a booking whose hold never arrived as released, so a late hold cannot take seats for it. */
+  async insertTombstone(db: Queryable, bookingId: string, now: Date) {
+    const { rowCount } = await db.query(
+      `INSERT INTO flights.holds (booking_id, status, expires_at, created_at, released_at, release_reason)
+       VALUES ($1, 'RELEASED', $2, $2, $2, 'released before held') ON CONFLICT DO NOTHING`,
+      [bookingId, now],
+    );
+    return rowCount > 0;
+  },
+  async exists(db: Queryable, bookingId: string) {
+    const { rows } = await db.query<{ status: string }>(`SELECT status FROM flights.holds WHERE booking_id = $1`, [bookingId]);
+    return rows[0]?.status;
+  },
+  /** Releases up to `limit` holds past their time; several sweepers skip each other's rows. */
+  async releaseDue(db: Queryable, r: Release & { dueBefore: Date; limit: number }) {
+    const { rows } = await db.query<{ bookingId: string }>(
+      releaseStatement(
+        `SELECT booking_id FROM flights.holds WHERE status = 'HELD' AND expires_at <= $3 ORDER BY expires_at LIMIT $4 FOR UPDATE SKIP LOCKED`,
+      ),
+      [r.now, r.reason, r.dueBefore, r.limit],
+    );
+    return rows.map((row) => row.bookingId);
+  },
+};

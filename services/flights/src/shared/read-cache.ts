@@ -1,0 +1,74 @@
+import type { Kv, Logger } from '@aerofly/platform';
+import { Counter, type Registry } from 'prom-client';
+
+export type CacheKind = 'search' | 'flight';
+
+export type ReadCache = {
+  get(kind: CacheKind, key: string): Promise<string | null>;
+  set(kind: CacheKind, key: string, value: string): Promise<void>;
+  /** Makes every cached answer stale at once (admin changed a flight, fare, airport or airplane). */
+  invalidate(): Promise<void>;
+};
+
+const generationKey = 'flights:cache:generation';
+// Other instances pick up a new generation within this time; this instance at once.
+const generationRefreshMs = 1000;
+
+/**
+ * Short-lived cache of public read answers (search pages, flight details) in kv. Keys carry a
+ * generation number, so invalidation is one increment instead of a scan. Kv trouble fails open:
+ * the answer is computed from the database. Availability in cached answers is advisory only.
+ */
+export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: Registry; logger: Logger; now?: () => number }): ReadCache {
+  const now = options.now ?? Date.now;
+  const requests = new Counter({
+    name: 'flights_cache_requests_total',
+    help: 'Read cache lookups by cache and result (hit, miss)',
+    labelNames: ['cache', 'result'],
+    registers: [options.metrics],
+  });
+  let generation = '0';
+  let generationReadAt = -Infinity;
+
+  const currentGeneration = async () => {
+    if (now() - generationReadAt < generationRefreshMs) return generation;
+    try {
+      generation = (await options.kv.get(generationKey)) ?? '0';
+      generationReadAt = now();
+    } catch (error) {
+      options.logger.debug({ err: error }, 'cache generation unreadable');
+    }
+    return generation;
+  };
+  const fullKey = async (kind: CacheKind, key: string) => `flights:${kind}:${await currentGeneration()}:${key}`;
+
+  return {
+    async get(kind, key) {
+      if (options.ttlSeconds <= 0) return null;
+      let value: string | null = null;
+      try {
+        value = await options.kv.get(await fullKey(kind, key));
+      } catch (error) {
+        options.logger.debug({ err: error }, 'cache read failed; reading the database');
+      }
+      requests.inc({ cache: kind, result: value === null ? 'miss' : 'hit' });
+      return value;
+    },
+    async set(kind, key, value) {
+      if (options.ttlSeconds <= 0) return;
+      try {
+        await options.kv.set(await fullKey(kind, key), value, options.ttlSeconds * 1000);
+      } catch (error) {
+        options.logger.debug({ err: error }, 'cache write failed');
+      }
+    },
+    async invalidate() {
+      try {
+        generation = String(await options.kv.increment(generationKey, 30 * 24 * 3600 * 1000));
+        generationReadAt = now();
+      } catch (error) {
+        options.logger.warn({ err: error }, 'cache invalidation failed; answers may be stale until their TTL');
+      }
+    },
+  };
+}
