@@ -1,4 +1,14 @@
-import { createApp, createTokenVerifier, idempotencyPlugin, type App, type Bus, type Clock, type Db, type Kv, type Logger } from '@aerofly/platform';
+import {
+  createApp,
+  createTokenVerifier,
+  idempotencyPlugin,
+  type App,
+  type Bus,
+  type Clock,
+  type Db,
+  type Kv,
+  type Logger,
+} from '@aerofly/platform';
 import { bookingRoutes } from './bookings/bookings.routes.js';
 import type { BookingsConfig } from './config.js';
 import { createBookingsCore, type BookingsCore } from './core.js';

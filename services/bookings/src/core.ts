@@ -37,7 +37,16 @@ export async function createBookingsCore(deps: BookingsDeps): Promise<BookingsCo
     currency: config.CURRENCY,
     afterCommit,
   });
-  const payments = createPayBookingFlow({ db, holds, provider, settlement, clock, logger, leaseSeconds: config.PAYMENT_LEASE_SECONDS, afterCommit });
+  const payments = createPayBookingFlow({
+    db,
+    holds,
+    provider,
+    settlement,
+    clock,
+    logger,
+    leaseSeconds: config.PAYMENT_LEASE_SECONDS,
+    afterCommit,
+  });
   const sweeper = createSweeper({ db, clock, logger, settlement, flow: payments, idempotency, afterCommit });
   const onFlightCancelled = createFlightCancelledHandler({ db, clock, logger, settlement, afterCommit });
   return { bookings, payments, sweeper, idempotency, onFlightCancelled, holds, provider };

@@ -60,8 +60,15 @@ describe('the running bookings service', () => {
       headers: { ...bearer(user.token), 'idempotency-key': randomUUID() },
       payload: { flightIds: [flightId], cabin: 'economy', passengers: [{ firstName: 'Grace', lastName: 'Hopper' }] },
     });
-    const booking = answer.json() as { id: string };
-    await bus.publish(createEvent('flight.cancelled', { flightId, flightNumber: 'AF1', departureAt: '2099-01-01T08:00:00.000Z', cancelledAt: new Date().toISOString() }));
+    const booking = answer.json<{ id: string }>();
+    await bus.publish(
+      createEvent('flight.cancelled', {
+        flightId,
+        flightNumber: 'AF1',
+        departureAt: '2099-01-01T08:00:00.000Z',
+        cancelledAt: new Date().toISOString(),
+      }),
+    );
     await waitFor(() => seen.some((e) => e.type === 'booking.cancelled' && (e.data as { bookingId: string }).bookingId === booking.id), {
       what: 'booking.cancelled on the bus',
     });

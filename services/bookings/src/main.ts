@@ -31,7 +31,12 @@ export async function startBookings(
   const core = await createBookingsCore(withRelay);
   const app = await buildApp(withRelay, core);
   relay.start();
-  const sweeper = startLoop({ name: 'bookings-sweeper', intervalMs: full.config.SWEEPER_INTERVAL_MS, logger: full.logger, task: () => core.sweeper.runOnce() });
+  const sweeper = startLoop({
+    name: 'bookings-sweeper',
+    intervalMs: full.config.SWEEPER_INTERVAL_MS,
+    logger: full.logger,
+    task: () => core.sweeper.runOnce(),
+  });
   await subscribeFlightCancelled(full.bus, core.onFlightCancelled);
   const url = await app.listen({ host: full.config.HOST, port: deps.port ?? full.config.BOOKINGS_PORT });
   return {

@@ -50,7 +50,16 @@ export async function createHarness(options: { logger?: Logger; kv?: Kv; bus?: B
     ...options.env,
   });
   const processor = createTestProcessor({ db });
-  const deps: BookingsDeps = { config, db, kv, bus, logger: options.logger ?? silentLogger, clock, holds: holds.client, paymentProvider: processor };
+  const deps: BookingsDeps = {
+    config,
+    db,
+    kv,
+    bus,
+    logger: options.logger ?? silentLogger,
+    clock,
+    holds: holds.client,
+    paymentProvider: processor,
+  };
   const instances: App[] = [];
   const boot = async () => {
     const core = await createBookingsCore(deps);
@@ -85,12 +94,7 @@ export async function createHarness(options: { logger?: Logger; kv?: Kv; bus?: B
 
 export const passengers = (n: number) => Array.from({ length: n }, (_, i) => ({ firstName: `Ada${'abcdefghi'[i]}`, lastName: 'Lovelace' }));
 
-export async function book(
-  app: App,
-  user: TestUser,
-  body: Record<string, unknown>,
-  key: string | null = randomUUID(),
-) {
+export async function book(app: App, user: TestUser, body: Record<string, unknown>, key: string | null = randomUUID()) {
   return app.inject({
     method: 'POST',
     url: '/api/v1/bookings',

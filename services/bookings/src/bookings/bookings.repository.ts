@@ -270,15 +270,17 @@ export const bookingsRepository = {
   },
 
   async owedReleases(q: Queryable, limit: number): Promise<string[]> {
-    const { rows } = await q.query<{ id: string }>(
-      `SELECT id FROM bookings.bookings WHERE release_pending ORDER BY updated_at LIMIT $1`,
-      [limit],
-    );
+    const { rows } = await q.query<{ id: string }>(`SELECT id FROM bookings.bookings WHERE release_pending ORDER BY updated_at LIMIT $1`, [
+      limit,
+    ]);
     return rows.map((row) => row.id);
   },
 
   async markReleased(q: Queryable, id: string, now: Date): Promise<void> {
-    await q.query(`UPDATE bookings.bookings SET release_pending = false, seats_released_at = $2 WHERE id = $1 AND release_pending`, [id, now]);
+    await q.query(`UPDATE bookings.bookings SET release_pending = false, seats_released_at = $2 WHERE id = $1 AND release_pending`, [
+      id,
+      now,
+    ]);
   },
 
   /** Bookings on a flight that still hold or own seats. */
@@ -332,7 +334,15 @@ export const paymentsRepository = {
     await q.query(
       `INSERT INTO bookings.refunds (id, payment_id, booking_id, amount, currency, reason, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7) ON CONFLICT (payment_id) DO NOTHING`,
-      [refund.id, refund.payment.id, refund.payment.bookingId, refund.payment.amount.amount, refund.payment.amount.currency, refund.reason, refund.now],
+      [
+        refund.id,
+        refund.payment.id,
+        refund.payment.bookingId,
+        refund.payment.amount.amount,
+        refund.payment.amount.currency,
+        refund.reason,
+        refund.now,
+      ],
     );
     const { rows } = await q.query<RefundRow>(
       `SELECT id, payment_id AS "paymentId", booking_id AS "bookingId", amount, currency, status, reason, created_at AS "createdAt"
@@ -356,6 +366,9 @@ export const paymentsRepository = {
       `UPDATE bookings.refunds SET status = 'SUCCEEDED', provider_reference = $2, completed_at = $3 WHERE id = $1 AND status = 'PENDING'`,
       [refundId, providerReference, now],
     );
-    await q.query(`UPDATE bookings.payments SET status = 'REFUNDED', updated_at = $2 WHERE id = $1 AND status = 'SUCCEEDED'`, [paymentId, now]);
+    await q.query(`UPDATE bookings.payments SET status = 'REFUNDED', updated_at = $2 WHERE id = $1 AND status = 'SUCCEEDED'`, [
+      paymentId,
+      now,
+    ]);
   },
 };

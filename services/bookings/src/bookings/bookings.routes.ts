@@ -15,7 +15,17 @@ import type { BookingService } from './bookings.service.js';
 import { toView } from './bookings.views.js';
 
 const security = [{ bearerAuth: [] }];
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem, 503: Problem, 504: Problem };
+const errors = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  422: Problem,
+  502: Problem,
+  503: Problem,
+  504: Problem,
+};
 
 export async function bookingRoutes(app: App, { service, clock }: { service: BookingService; clock: Clock }) {
   app.post(
@@ -40,7 +50,13 @@ export async function bookingRoutes(app: App, { service, clock }: { service: Boo
     '/api/v1/bookings',
     {
       config: { auth: 'user' },
-      schema: { tags: ['bookings'], summary: "The caller's bookings, newest first", security, querystring: ListBookingsQuery, response: { 200: BookingPage, ...errors } },
+      schema: {
+        tags: ['bookings'],
+        summary: "The caller's bookings, newest first",
+        security,
+        querystring: ListBookingsQuery,
+        response: { 200: BookingPage, ...errors },
+      },
     },
     async (request) => {
       const page = await service.list({ userId: requireUser(request).id, limit: request.query.limit, cursor: request.query.cursor });
@@ -53,7 +69,13 @@ export async function bookingRoutes(app: App, { service, clock }: { service: Boo
     '/api/v1/bookings/:id',
     {
       config: { auth: 'user' },
-      schema: { tags: ['bookings'], summary: 'One of the caller’s bookings', security, params: BookingIdParams, response: { 200: BookingView, ...errors } },
+      schema: {
+        tags: ['bookings'],
+        summary: 'One of the caller’s bookings',
+        security,
+        params: BookingIdParams,
+        response: { 200: BookingView, ...errors },
+      },
     },
     async (request) => toView(await service.get(requireUser(request), request.params.id), clock.now()),
   );

@@ -1,8 +1,23 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { BookingStatus, CreateBookingBody, Hold } from '@aerofly/contracts';
-import { AppError, createEvent, isUniqueViolation, writeOutbox, type Clock, type Db, type Logger, type UserCaller } from '@aerofly/platform';
+import {
+  AppError,
+  createEvent,
+  isUniqueViolation,
+  writeOutbox,
+  type Clock,
+  type Db,
+  type Logger,
+  type UserCaller,
+} from '@aerofly/platform';
 import type { HoldsClient } from '../holds/holds.client.js';
-import { bookingsRepository, paymentsRepository, type BookingRecord, type PageCursor, type SegmentSnapshot } from './bookings.repository.js';
+import {
+  bookingsRepository,
+  paymentsRepository,
+  type BookingRecord,
+  type PageCursor,
+  type SegmentSnapshot,
+} from './bookings.repository.js';
 import { toSnapshot } from './bookings.views.js';
 import type { Settlement } from './settlement.js';
 
@@ -29,8 +44,10 @@ function itineraryProblem(segments: SegmentSnapshot[]): string | null {
   for (let i = 1; i < segments.length; i += 1) {
     const previous = segments[i - 1] as SegmentSnapshot;
     const next = segments[i] as SegmentSnapshot;
-    if (next.from !== previous.to) return `flight ${next.flightNumber} leaves ${next.from}, but ${previous.flightNumber} lands at ${previous.to}`;
-    if (new Date(next.departureAt) <= new Date(previous.arrivalAt)) return `flight ${next.flightNumber} leaves before ${previous.flightNumber} lands`;
+    if (next.from !== previous.to)
+      return `flight ${next.flightNumber} leaves ${next.from}, but ${previous.flightNumber} lands at ${previous.to}`;
+    if (new Date(next.departureAt) <= new Date(previous.arrivalAt))
+      return `flight ${next.flightNumber} leaves before ${previous.flightNumber} lands`;
   }
   return null;
 }
@@ -52,7 +69,8 @@ export function createBookingService(deps: {
   const findOwn = async (caller: UserCaller, id: string, allowAdmin = false) => {
     const booking = await bookingsRepository.findById(db, id);
     // Someone else's booking does not exist as far as the caller can tell.
-    if (!booking || (booking.userId !== caller.id && !(allowAdmin && caller.role === 'admin'))) throw new AppError('NOT_FOUND', 'Booking not found');
+    if (!booking || (booking.userId !== caller.id && !(allowAdmin && caller.role === 'admin')))
+      throw new AppError('NOT_FOUND', 'Booking not found');
     return booking;
   };
 
@@ -123,7 +141,11 @@ export function createBookingService(deps: {
         const problem = itineraryProblem(hold.segments);
         if (problem) throw new AppError('VALIDATION_FAILED', problem, { errors: [{ field: 'flightIds', message: problem }] });
         const foreign = hold.segments.find((s) => s.fare.currency !== deps.currency);
-        if (foreign) throw new AppError('FLIGHT_NOT_BOOKABLE', `Flight ${foreign.flightNumber} is priced in ${foreign.fare.currency}, not ${deps.currency}`);
+        if (foreign)
+          throw new AppError(
+            'FLIGHT_NOT_BOOKABLE',
+            `Flight ${foreign.flightNumber} is priced in ${foreign.fare.currency}, not ${deps.currency}`,
+          );
         const booking = await store(bookingId, caller, body, hold, expiresAt, now);
         deps.afterCommit();
         return booking;
@@ -160,7 +182,9 @@ export function createBookingService(deps: {
       const reason = booking.userId === caller.id ? 'customer' : 'admin';
       const now = clock.now();
       if (booking.status === 'PAYING') {
-        throw new AppError('INVALID_BOOKING_STATE', 'A payment for this booking is in progress; try again shortly', { headers: { 'retry-after': '2' } });
+        throw new AppError('INVALID_BOOKING_STATE', 'A payment for this booking is in progress; try again shortly', {
+          headers: { 'retry-after': '2' },
+        });
       }
       if (booking.status !== 'PENDING' && booking.status !== 'CONFIRMED') {
         throw new AppError('INVALID_BOOKING_STATE', `A ${booking.status.toLowerCase()} booking cannot be cancelled`);

@@ -75,7 +75,9 @@ describe('creating a booking', () => {
   it('when 50 travellers book the last seat at once, then exactly one gets it', async () => {
     const flightId = h.holds.addFlight({ capacity: 1 });
     const answers = await Promise.all(
-      Array.from({ length: 50 }, async () => book(h.app, await mintUser(), { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) })),
+      Array.from({ length: 50 }, async () =>
+        book(h.app, await mintUser(), { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) }),
+      ),
     );
     const codes = answers.map((a) => a.statusCode);
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
@@ -129,11 +131,26 @@ describe('creating a booking', () => {
     const cancelled = await book(h.app, user, { flightIds: [cancelledId], cabin: 'economy', passengers: passengers(1) });
     expect(cancelled.json().code).toBe('FLIGHT_NOT_BOOKABLE');
     const flightId = h.holds.addFlight({ capacity: 5 });
-    const noSeat = await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1), seats: [{ flightId, passenger: 0, seat: '40A' }] });
+    const noSeat = await book(h.app, user, {
+      flightIds: [flightId],
+      cabin: 'economy',
+      passengers: passengers(1),
+      seats: [{ flightId, passenger: 0, seat: '40A' }],
+    });
     expect(noSeat.statusCode).toBe(400);
-    const taken1 = await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1), seats: [{ flightId, passenger: 0, seat: '1C' }] });
+    const taken1 = await book(h.app, user, {
+      flightIds: [flightId],
+      cabin: 'economy',
+      passengers: passengers(1),
+      seats: [{ flightId, passenger: 0, seat: '1C' }],
+    });
     expect(taken1.statusCode).toBe(201);
-    const taken2 = await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1), seats: [{ flightId, passenger: 0, seat: '1C' }] });
+    const taken2 = await book(h.app, user, {
+      flightIds: [flightId],
+      cabin: 'economy',
+      passengers: passengers(1),
+      seats: [{ flightId, passenger: 0, seat: '1C' }],
+    });
     expect(taken2.json().code).toBe('SEAT_TAKEN');
     const wrongCabin = await book(h.app, user, { flightIds: [flightId], cabin: 'first', passengers: passengers(1) });
     expect(wrongCabin.statusCode).toBe(409);
@@ -142,7 +159,13 @@ describe('creating a booking', () => {
 
   it('when the flights do not connect, then 400 and the hold is given back', async () => {
     const first = h.holds.addFlight({ capacity: 5, from: 'LIS', to: 'BER' });
-    const second = h.holds.addFlight({ capacity: 5, from: 'MAD', to: 'ROM', departureAt: '2030-03-01T12:00:00.000Z', arrivalAt: '2030-03-01T14:00:00.000Z' });
+    const second = h.holds.addFlight({
+      capacity: 5,
+      from: 'MAD',
+      to: 'ROM',
+      departureAt: '2030-03-01T12:00:00.000Z',
+      arrivalAt: '2030-03-01T14:00:00.000Z',
+    });
     const answer = await book(h.app, await mintUser(), { flightIds: [first, second], cabin: 'economy', passengers: passengers(1) });
     expect(answer.statusCode).toBe(400);
     expect(answer.json().errors[0].field).toBe('flightIds');
@@ -174,7 +197,11 @@ describe('reading bookings', () => {
     const bobs = (await book(h.app, bob, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) })).json();
     const page1 = await h.app.inject({ method: 'GET', url: '/api/v1/bookings?limit=2', headers: bearer(alice.token) });
     expect(page1.json().items.map((b: { id: string }) => b.id)).toEqual([ids[2], ids[1]]);
-    const page2 = await h.app.inject({ method: 'GET', url: `/api/v1/bookings?limit=2&cursor=${page1.json().nextCursor}`, headers: bearer(alice.token) });
+    const page2 = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/bookings?limit=2&cursor=${page1.json().nextCursor}`,
+      headers: bearer(alice.token),
+    });
     expect(page2.json()).toMatchObject({ items: [{ id: ids[0] }], nextCursor: null });
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/bookings/${ids[0]}`, headers: bearer(alice.token) })).statusCode).toBe(200);
     const idor = await h.app.inject({ method: 'GET', url: `/api/v1/bookings/${bobs.id}`, headers: bearer(alice.token) });
@@ -189,10 +216,18 @@ describe('reading bookings', () => {
     await book(h.app, await mintUser(), { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) });
     await book(h.app, await mintUser(), { flightIds: [flightId], cabin: 'economy', passengers: passengers(2) });
     const admin = await mintAdmin();
-    const all = await h.app.inject({ method: 'GET', url: `/api/v1/admin/bookings?flightId=${flightId}&status=PENDING`, headers: bearer(admin.token) });
+    const all = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/bookings?flightId=${flightId}&status=PENDING`,
+      headers: bearer(admin.token),
+    });
     expect(all.statusCode).toBe(200);
     expect(all.json().items).toHaveLength(2);
-    const none = await h.app.inject({ method: 'GET', url: `/api/v1/admin/bookings?flightId=${flightId}&status=CONFIRMED`, headers: bearer(admin.token) });
+    const none = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/bookings?flightId=${flightId}&status=CONFIRMED`,
+      headers: bearer(admin.token),
+    });
     expect(none.json().items).toHaveLength(0);
     const customer = await h.app.inject({ method: 'GET', url: '/api/v1/admin/bookings', headers: bearer((await mintUser()).token) });
     expect(customer.statusCode).toBe(403);
@@ -211,7 +246,12 @@ describe('reading bookings', () => {
       payload: { bookingIds: [live.id, gone.id, randomUUID()] },
     });
     expect(answer.json()).toEqual({ live: [live.id] });
-    const asUser = await h.app.inject({ method: 'POST', url: '/internal/v1/bookings/live', headers: bearer(user.token), payload: { bookingIds: [] } });
+    const asUser = await h.app.inject({
+      method: 'POST',
+      url: '/internal/v1/bookings/live',
+      headers: bearer(user.token),
+      payload: { bookingIds: [] },
+    });
     expect(asUser.statusCode).toBe(401);
   });
 });
@@ -221,7 +261,8 @@ describe('cancelling', () => {
     const flightId = h.holds.addFlight({ capacity: 5 });
     const user = await mintUser();
     const booking = (await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(2) })).json();
-    const cancel = () => h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer(user.token), payload: {} });
+    const cancel = () =>
+      h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer(user.token), payload: {} });
     const first = await cancel();
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ status: 'CANCELLED', cancelReason: 'customer' });
@@ -235,13 +276,22 @@ describe('cancelling', () => {
     expect(events[0]?.data).toMatchObject({ reason: 'customer', refund: null });
   });
 
-  it("when someone else tries to cancel, then 404; an admin may", async () => {
+  it('when someone else tries to cancel, then 404; an admin may', async () => {
     const flightId = h.holds.addFlight({ capacity: 5 });
     const owner = await mintUser();
     const booking = (await book(h.app, owner, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) })).json();
-    const stranger = await h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer((await mintUser()).token), payload: {} });
+    const stranger = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/bookings/${booking.id}/cancel`,
+      headers: bearer((await mintUser()).token),
+      payload: {},
+    });
     expect(stranger.statusCode).toBe(404);
-    const admin = await h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer((await mintAdmin()).token) });
+    const admin = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/bookings/${booking.id}/cancel`,
+      headers: bearer((await mintAdmin()).token),
+    });
     expect(admin.statusCode).toBe(200);
     expect(admin.json().cancelReason).toBe('admin');
   });

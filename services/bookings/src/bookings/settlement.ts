@@ -17,7 +17,11 @@ export function createSettlement(deps: { db: Db; holds: HoldsClient; provider: P
 
     /** The refund's own id is the provider's idempotency key: a retried refund pays back once. */
     async refund(refund: RefundRecord): Promise<void> {
-      const { reference } = await deps.provider.refund({ chargeIdempotencyKey: refund.paymentId, idempotencyKey: refund.id, amount: refund.amount });
+      const { reference } = await deps.provider.refund({
+        chargeIdempotencyKey: refund.paymentId,
+        idempotencyKey: refund.id,
+        amount: refund.amount,
+      });
       await paymentsRepository.markRefunded(deps.db, refund.id, refund.paymentId, reference, deps.clock.now());
     },
 

@@ -114,7 +114,15 @@ export function createFakeHolds(options: { clock: Clock; graceSeconds?: number }
     client,
     calls,
     /** Adds a flight with `capacity` seats (1A, 1B, ...) in one cabin. */
-    addFlight(input: { capacity: number; cabin?: CabinClass; fare?: Money; from?: string; to?: string; departureAt?: string; arrivalAt?: string }) {
+    addFlight(input: {
+      capacity: number;
+      cabin?: CabinClass;
+      fare?: Money;
+      from?: string;
+      to?: string;
+      departureAt?: string;
+      arrivalAt?: string;
+    }) {
       const id = randomUUID();
       const departureAt = input.departureAt ?? '2030-03-01T08:00:00.000Z';
       const arrivalAt = input.arrivalAt ?? '2030-03-01T10:30:00.000Z';

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { PayBookingBody } from '@aerofly/contracts';
-import { AppError, createEvent, isUniqueViolation, writeOutbox, type Clock, type Db, type Logger, type UserCaller } from '@aerofly/platform';
+import {
+  AppError,
+  createEvent,
+  isUniqueViolation,
+  writeOutbox,
+  type Clock,
+  type Db,
+  type Logger,
+  type UserCaller,
+} from '@aerofly/platform';
 import { bookingsRepository, paymentsRepository, type BookingRecord } from '../bookings/bookings.repository.js';
 import { toSnapshot } from '../bookings/bookings.views.js';
 import type { Settlement } from '../bookings/settlement.js';
@@ -130,7 +139,11 @@ export function createPayBookingFlow(deps: {
       const owed = await paymentsRepository.insertRefund(tx, { id: randomUUID(), payment, reason: 'seats_released', now });
       if (moved) {
         await writeOutbox(tx, 'bookings', [
-          createEvent('booking.payment_refunded', { ...toSnapshot(current), refund: owed.amount, reason: 'The seats were released before the payment completed' }, clock),
+          createEvent(
+            'booking.payment_refunded',
+            { ...toSnapshot(current), refund: owed.amount, reason: 'The seats were released before the payment completed' },
+            clock,
+          ),
         ]);
       }
       return owed.status === 'PENDING' ? owed : null;
@@ -183,7 +196,8 @@ export function createPayBookingFlow(deps: {
       }
 
       const outcome = await completePaidAttempt(bookingId, attempt.id, charge.reference);
-      if (outcome === 'REFUNDED') throw new AppError('BOOKING_EXPIRED', 'The seats were released before the payment completed; the charge was refunded');
+      if (outcome === 'REFUNDED')
+        throw new AppError('BOOKING_EXPIRED', 'The seats were released before the payment completed; the charge was refunded');
       return (await bookingsRepository.findById(db, bookingId)) as BookingRecord;
     },
 

@@ -4,8 +4,7 @@ import type { Money } from '@aerofly/contracts';
 export type CardDetails = { number: string; expMonth: number; expYear: number; cvc: string };
 
 export type ChargeResult =
-  | { status: 'succeeded'; reference: string }
-  | { status: 'failed'; code: 'PAYMENT_DECLINED' | 'INSUFFICIENT_FUNDS'; reference: string };
+  { status: 'succeeded'; reference: string } | { status: 'failed'; code: 'PAYMENT_DECLINED' | 'INSUFFICIENT_FUNDS'; reference: string };
 
 export type AttemptState =
   | { status: 'succeeded'; reference: string; amount: Money }

@@ -3,7 +3,17 @@ import { requireUser, type App, type Clock } from '@aerofly/platform';
 import { toView } from '../bookings/bookings.views.js';
 import type { PayBookingFlow } from './pay-booking.flow.js';
 
-const errors = { 400: Problem, 401: Problem, 402: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem, 503: Problem, 504: Problem };
+const errors = {
+  400: Problem,
+  401: Problem,
+  402: Problem,
+  404: Problem,
+  409: Problem,
+  422: Problem,
+  502: Problem,
+  503: Problem,
+  504: Problem,
+};
 
 export async function paymentRoutes(app: App, { flow, clock }: { flow: PayBookingFlow; clock: Clock }) {
   app.post(

@@ -19,7 +19,7 @@ async function pendingBooking(user?: TestUser) {
   const flightId = h.holds.addFlight({ capacity: 9, fare: { amount: 15_000, currency: 'USD' } });
   const answer = await book(h.app, owner, { flightIds: [flightId], cabin: 'economy', passengers: passengers(2) });
   expect(answer.statusCode).toBe(201);
-  return { user: owner, flightId, booking: answer.json() as { id: string; totalPrice: { amount: number; currency: string } } };
+  return { user: owner, flightId, booking: answer.json<{ id: string; totalPrice: { amount: number; currency: string } }>() };
 }
 
 const chargesFor = async (bookingId: string) => {
@@ -38,7 +38,10 @@ describe('paying a booking', () => {
     const { user, booking } = await pendingBooking();
     const answer = await pay(h.app, user, booking.id, { card: goodCard, amount: total });
     expect(answer.statusCode).toBe(201);
-    expect(answer.json()).toMatchObject({ status: 'CONFIRMED', payment: { status: 'SUCCEEDED', brand: 'visa', last4: '4242', amount: total } });
+    expect(answer.json()).toMatchObject({
+      status: 'CONFIRMED',
+      payment: { status: 'SUCCEEDED', brand: 'visa', last4: '4242', amount: total },
+    });
     expect(h.holds.status(booking.id)).toBe('SOLD');
     expect(await chargesFor(booking.id)).toBe(1);
     const confirmed = (await h.events('booking.confirmed')).filter((e) => (e.data as { bookingId: string }).bookingId === booking.id);
@@ -51,7 +54,9 @@ describe('paying a booking', () => {
   it('when 100 payments with the same key arrive at once, then the card is charged once and every answer is a 201 or in-use', async () => {
     const { user, booking } = await pendingBooking();
     const key = randomUUID();
-    const answers = await Promise.all(Array.from({ length: 100 }, () => pay(h.app, user, booking.id, { card: goodCard, amount: total }, key)));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => pay(h.app, user, booking.id, { card: goodCard, amount: total }, key)),
+    );
     expect(await chargesFor(booking.id)).toBe(1);
     const ok = answers.filter((a) => a.statusCode === 201);
     expect(ok.length).toBeGreaterThanOrEqual(1);
@@ -162,8 +167,17 @@ describe('paying a booking', () => {
   it('when a paid booking is cancelled, then the charge is refunded once and booking.cancelled carries the refund', async () => {
     const { user, booking } = await pendingBooking();
     await pay(h.app, user, booking.id, { card: goodCard, amount: total });
-    const cancel = await h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer(user.token), payload: {} });
-    expect(cancel.json()).toMatchObject({ status: 'CANCELLED', refund: { amount: total, status: 'SUCCEEDED' }, payment: { status: 'REFUNDED' } });
+    const cancel = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(user.token),
+      payload: {},
+    });
+    expect(cancel.json()).toMatchObject({
+      status: 'CANCELLED',
+      refund: { amount: total, status: 'SUCCEEDED' },
+      payment: { status: 'REFUNDED' },
+    });
     expect(h.holds.releaseCount(booking.id)).toBe(1);
     const ledger = await h.db.query<{ refunded: number }>(
       `SELECT refunded_amount AS refunded FROM bookings.test_processor_charges c JOIN bookings.payments p ON c.idempotency_key = p.id::text WHERE p.booking_id = $1`,
@@ -188,7 +202,9 @@ describe('unknown outcomes and crashes', () => {
     // The process "crashed" here: another instance picks the booking up once the lease ended.
     const restarted = await h.restart();
     await restarted.core.sweeper.runOnce(); // lease still running: nothing happens
-    expect((await h.app.inject({ method: 'GET', url: `/api/v1/bookings/${booking.id}`, headers: bearer(user.token) })).json().status).toBe('PAYING');
+    expect((await h.app.inject({ method: 'GET', url: `/api/v1/bookings/${booking.id}`, headers: bearer(user.token) })).json().status).toBe(
+      'PAYING',
+    );
     h.clock.advanceSeconds(31);
     await restarted.core.sweeper.runOnce();
     const view = await restarted.app.inject({ method: 'GET', url: `/api/v1/bookings/${booking.id}`, headers: bearer(user.token) });
@@ -205,7 +221,11 @@ describe('unknown outcomes and crashes', () => {
     h.holds.expireDueHolds();
     await h.core.sweeper.runOnce();
     const view = await h.app.inject({ method: 'GET', url: `/api/v1/bookings/${booking.id}`, headers: bearer(user.token) });
-    expect(view.json()).toMatchObject({ status: 'EXPIRED', refund: { amount: total, status: 'SUCCEEDED' }, payment: { status: 'REFUNDED' } });
+    expect(view.json()).toMatchObject({
+      status: 'EXPIRED',
+      refund: { amount: total, status: 'SUCCEEDED' },
+      payment: { status: 'REFUNDED' },
+    });
     const refunded = (await h.events('booking.payment_refunded')).filter((e) => (e.data as { bookingId: string }).bookingId === booking.id);
     expect(refunded).toHaveLength(1);
   });
@@ -241,7 +261,12 @@ describe.skipIf(!hasServers('bookings payments with Redis cut', ['redis']))('whe
     const viaProxy = new URL(testServers.redisUrl as string);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const kv = createRedisKv({ url: viaProxy.toString(), logger: captured.logger, keyPrefix: `test:${randomUUID()}:`, commandTimeoutMs: 100 });
+    const kv = createRedisKv({
+      url: viaProxy.toString(),
+      logger: captured.logger,
+      keyPrefix: `test:${randomUUID()}:`,
+      commandTimeoutMs: 100,
+    });
     const cut = await createHarness({ kv });
     try {
       const user = await mintUser();
@@ -261,7 +286,9 @@ describe.skipIf(!hasServers('bookings payments with Redis cut', ['redis']))('whe
       expect(later.every((a) => a.statusCode === 201 && a.headers['idempotent-replayed'] === 'true')).toBe(true);
       const otherKey = await pay(cut.app, user, booking.id, body);
       expect(otherKey.json().code).toBe('BOOKING_ALREADY_PAID');
-      const { rows } = await cut.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings.test_processor_charges WHERE status = 'SUCCEEDED'`);
+      const { rows } = await cut.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings.test_processor_charges WHERE status = 'SUCCEEDED'`,
+      );
       expect(rows[0]?.n).toBe(1);
       proxy.restore();
     } finally {

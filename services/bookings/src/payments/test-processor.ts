@@ -58,7 +58,11 @@ export function createTestProcessor(options: { db: Db; timeoutDelayMs?: number }
       if (!row) throw new Error('test processor lost a charge');
       return row.status === 'SUCCEEDED'
         ? ({ status: 'succeeded', reference: row.reference } satisfies ChargeResult)
-        : ({ status: 'failed', code: row.failureCode as 'PAYMENT_DECLINED' | 'INSUFFICIENT_FUNDS', reference: row.reference } satisfies ChargeResult);
+        : ({
+            status: 'failed',
+            code: row.failureCode as 'PAYMENT_DECLINED' | 'INSUFFICIENT_FUNDS',
+            reference: row.reference,
+          } satisfies ChargeResult);
     },
 
     async getAttempt(idempotencyKey): Promise<AttemptState> {
@@ -75,9 +79,10 @@ export function createTestProcessor(options: { db: Db; timeoutDelayMs?: number }
           WHERE idempotency_key = $1 AND status = 'SUCCEEDED' AND refund_key IS NULL AND amount >= $3`,
         [chargeIdempotencyKey, idempotencyKey, amount.amount],
       );
-      const { rows } = await options.db.query<{ refundKey: string | null }>(`SELECT refund_key AS "refundKey" FROM ${table} WHERE idempotency_key = $1`, [
-        chargeIdempotencyKey,
-      ]);
+      const { rows } = await options.db.query<{ refundKey: string | null }>(
+        `SELECT refund_key AS "refundKey" FROM ${table} WHERE idempotency_key = $1`,
+        [chargeIdempotencyKey],
+      );
       if (rows[0]?.refundKey !== idempotencyKey) throw new Error('refund refused by the test processor');
       return { reference: `re_${idempotencyKey}` };
     },

@@ -17,7 +17,7 @@ async function newBooking(seats = 1) {
   const flightId = h.holds.addFlight({ capacity: 6, fare: { amount: 5_000, currency: 'USD' } });
   const answer = await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(seats) });
   expect(answer.statusCode).toBe(201);
-  return { user, flightId, booking: answer.json() as { id: string; expiresAt: string } };
+  return { user, flightId, booking: answer.json<{ id: string; expiresAt: string }>() };
 }
 
 const statusOf = async (id: string) =>
@@ -54,7 +54,9 @@ describe('expiry', () => {
     await h.core.sweeper.runOnce();
     expect(await statusOf(booking.id)).toBe('EXPIRED');
     expect(h.holds.available(flightId)).toBe(5);
-    const marker = await h.db.query<{ pending: boolean }>(`SELECT release_pending AS pending FROM bookings.bookings WHERE id = $1`, [booking.id]);
+    const marker = await h.db.query<{ pending: boolean }>(`SELECT release_pending AS pending FROM bookings.bookings WHERE id = $1`, [
+      booking.id,
+    ]);
     expect(marker.rows[0]?.pending).toBe(true);
     const restarted = await h.restart();
     await restarted.core.sweeper.runOnce();
@@ -69,7 +71,12 @@ describe('expiry', () => {
     await h.core.sweeper.runOnce();
     const paid = await pay(h.app, user, booking.id, { card: goodCard, amount: { amount: 5_000, currency: 'USD' } });
     expect(paid.json().code).toBe('BOOKING_EXPIRED');
-    const cancel = await h.app.inject({ method: 'POST', url: `/api/v1/bookings/${booking.id}/cancel`, headers: bearer(user.token), payload: {} });
+    const cancel = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/bookings/${booking.id}/cancel`,
+      headers: bearer(user.token),
+      payload: {},
+    });
     expect(cancel.json().code).toBe('INVALID_BOOKING_STATE');
     expect(await h.processor.getAttempt(randomUUID())).toEqual({ status: 'not_found' });
   });
@@ -145,7 +152,12 @@ describe('flight cancelled', () => {
     const user = await mintUser();
     const booking = (await book(h.app, user, { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) })).json();
     await pay(h.app, user, booking.id, { card: { ...goodCard, number: '4000000000000119' }, amount: { amount: 5_000, currency: 'USD' } });
-    const event = createEvent('flight.cancelled', { flightId, flightNumber: 'AF1', departureAt: '2030-03-01T08:00:00.000Z', cancelledAt: h.clock.now().toISOString() });
+    const event = createEvent('flight.cancelled', {
+      flightId,
+      flightNumber: 'AF1',
+      departureAt: '2030-03-01T08:00:00.000Z',
+      cancelledAt: h.clock.now().toISOString(),
+    });
     await expect(h.core.onFlightCancelled(event)).rejects.toThrow(/mid-payment/);
     h.clock.advanceSeconds(31);
     await h.core.sweeper.runOnce(); // reconciled: CONFIRMED

@@ -5,7 +5,12 @@ import type { Settlement } from '../bookings/settlement.js';
 import type { PayBookingFlow } from '../payments/pay-booking.flow.js';
 
 /** Runs `task` over `items`, `concurrency` at a time; a failure is logged and left for the next pass. */
-async function forEachLimited<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>, onError: (item: T, error: unknown) => void) {
+async function forEachLimited<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T) => Promise<unknown>,
+  onError: (item: T, error: unknown) => void,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -49,7 +54,11 @@ export function createSweeper(deps: {
       const expired = await deps.db.transaction(async (tx) => {
         const ids = await bookingsRepository.expireDue(tx, now, batchSize);
         const bookings = await bookingsRepository.findMany(tx, ids);
-        await writeOutbox(tx, 'bookings', bookings.map((booking) => createEvent('booking.expired', toSnapshot(booking), deps.clock)));
+        await writeOutbox(
+          tx,
+          'bookings',
+          bookings.map((booking) => createEvent('booking.expired', toSnapshot(booking), deps.clock)),
+        );
         return ids.length;
       });
       total += expired;
@@ -75,7 +84,12 @@ export function createSweeper(deps: {
 
   async function finishRefunds(): Promise<number> {
     const refunds = await paymentsRepository.pendingRefunds(deps.db, 100);
-    await forEachLimited(refunds, 4, (refund) => deps.settlement.refund(refund), (refund, error) => logFailure('refund')(refund.bookingId, error));
+    await forEachLimited(
+      refunds,
+      4,
+      (refund) => deps.settlement.refund(refund),
+      (refund, error) => logFailure('refund')(refund.bookingId, error),
+    );
     return refunds.length;
   }
 
