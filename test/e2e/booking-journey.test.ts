@@ -21,11 +21,20 @@ type Airport = { code: string; timeZone: string };
 type TestFlight = { id: string; flightNumber: string; from: Airport; to: Airport; date: string };
 
 /** The local calendar date of an instant in a zone, as YYYY-MM-DD. */
-const localDate = (instant: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+const localDate = (instant: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
 
 /** "YYYY-MM-DDTHH:MM" wall time of an instant in a zone. */
 function wallTime(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(instant);
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }
@@ -98,7 +107,15 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     page = await context.newPage();
@@ -110,7 +127,9 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     const airplane = await callApi<{ id: string }>('POST', '/airplanes', {
       model: 'Test Jet 100',
       registration: `N${Date.now() % 100000}E`,
-      cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 6, seatLetters: 'ABCDEF', aisleAfter: ['C'], exitRows: [3], blockedSeats: ['6F'] }],
+      cabins: [
+        { cabin: 'economy', firstRow: 1, lastRow: 6, seatLetters: 'ABCDEF', aisleAfter: ['C'], exitRows: [3], blockedSeats: ['6F'] },
+      ],
     });
     airplaneId = airplane.id;
     const [from, to] = airports as [Airport, Airport];
@@ -186,13 +205,15 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
 
     // The confirmation email reaches the dev mailbox once the event has gone through the outbox.
     const mailbox = await context.newPage();
-    await expect.poll(
-      async () => {
-        await mailbox.goto(`${system.url}/dev/mailbox`);
-        return mailbox.locator('body').textContent();
-      },
-      { timeout: 30_000, interval: 1_000 },
-    ).toContain(reference);
+    await expect
+      .poll(
+        async () => {
+          await mailbox.goto(`${system.url}/dev/mailbox`);
+          return mailbox.locator('body').textContent();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toContain(reference);
     await shoot(mailbox, 'dev-mailbox');
     await mailbox.close();
   });
@@ -218,13 +239,15 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await page.getByText('Status: Expired').waitFor();
     await shoot(page, 'hold-expired');
 
-    await expect.poll(
-      async () => {
-        await openBookPage(page, 1);
-        return page.locator('button[data-seat="4C"]').getAttribute('aria-label');
-      },
-      { timeout: 15_000, interval: 1_000 },
-    ).toBe('Seat 4C, aisle, free');
+    await expect
+      .poll(
+        async () => {
+          await openBookPage(page, 1);
+          return page.locator('button[data-seat="4C"]').getAttribute('aria-label');
+        },
+        { timeout: 15_000, interval: 1_000 },
+      )
+      .toBe('Seat 4C, aisle, free');
   });
 
   it('an admin creates a flight in the admin area and travellers find it in search', async () => {
@@ -245,7 +268,9 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await adminPage.getByLabel('From', { exact: true }).selectOption(from.code);
     await adminPage.getByLabel('To', { exact: true }).selectOption(to.code);
     await adminPage.getByLabel('Departure (local time at origin)').fill(`${day}T07:45`);
-    await adminPage.getByLabel('Arrival (local time at destination)').fill(wallTime(new Date(departure.getTime() + 3 * 3_600_000), to.timeZone));
+    await adminPage
+      .getByLabel('Arrival (local time at destination)')
+      .fill(wallTime(new Date(departure.getTime() + 3 * 3_600_000), to.timeZone));
     await adminPage.getByLabel('Economy').fill('99.50');
     await adminPage.getByRole('button', { name: 'Create flight' }).click();
     await adminPage.getByText(`Flight ${number} created.`).waitFor();

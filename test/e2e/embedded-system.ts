@@ -28,7 +28,13 @@ export async function startEmbeddedSystem(settings: Record<string, string>, read
   const existing = process.env['E2E_BASE_URL'];
   if (existing) return { url: existing.replace(/\/$/, ''), dataDir: '', output: () => '', stop: async () => {} };
   const dataDir = mkdtempSync(join(tmpdir(), 'aerofly-e2e-'));
-  const [gateway, flights, bookings, notifications, smtp] = await Promise.all([sparePort(), sparePort(), sparePort(), sparePort(), sparePort()]);
+  const [gateway, flights, bookings, notifications, smtp] = await Promise.all([
+    sparePort(),
+    sparePort(),
+    sparePort(),
+    sparePort(),
+    sparePort(),
+  ]);
   const url = `http://127.0.0.1:${gateway}`;
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -53,7 +59,12 @@ export async function startEmbeddedSystem(settings: Record<string, string>, read
   });
 
   let output = '';
-  const child: ChildProcess = spawn('npx', ['tsx', 'scripts/start-embedded.ts'], { cwd: process.cwd(), env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn('npx', ['tsx', 'scripts/start-embedded.ts'], {
+    cwd: process.cwd(),
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };

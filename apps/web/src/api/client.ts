@@ -9,7 +9,13 @@ export class ApiError extends Error {
   readonly fieldErrors: { field: string; message: string }[];
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: string | undefined, detail?: string, fieldErrors: { field: string; message: string }[] = [], retryAfterSeconds?: number) {
+  constructor(
+    status: number,
+    code: string | undefined,
+    detail?: string,
+    fieldErrors: { field: string; message: string }[] = [],
+    retryAfterSeconds?: number,
+  ) {
     super(sentenceFor(code, status));
     this.status = status;
     this.code = code;
@@ -92,7 +98,13 @@ async function readAnswer<T>(response: Response): Promise<T> {
   const problem = (body ?? {}) as { code?: string; detail?: string; errors?: { field: string; message: string }[] };
   if (response.status === 401 && problem.code === 'UNAUTHENTICATED') writeSession(null);
   const retryAfter = Number(response.headers.get('retry-after'));
-  throw new ApiError(response.status, problem.code, problem.detail, problem.errors ?? [], Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  throw new ApiError(
+    response.status,
+    problem.code,
+    problem.detail,
+    problem.errors ?? [],
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
 }
 
 /** The access token, refreshed first when it is about to expire. */

@@ -81,13 +81,17 @@ export const searchFlights = (query: SearchQuery, signal?: AbortSignal) => api<S
 export const getFlight = (id: string) => api<Flight>(`/flights/${encodeURIComponent(id)}`);
 export const getSeatMap = (id: string) => api<SeatMap>(`/flights/${encodeURIComponent(id)}/seats`);
 
-
 export const createBooking = (body: CreateBookingBody, idempotencyKey: string) =>
   api<Booking>('/bookings', { method: 'POST', body, auth: 'required', idempotencyKey });
 export const getBooking = (id: string) => api<Booking>(`/bookings/${encodeURIComponent(id)}`, { auth: 'required' });
 export const listBookings = (cursor?: string) => api<Page<Booking>>('/bookings', { auth: 'required', query: { cursor, limit: 20 } });
 export const cancelBooking = (id: string) =>
-  api<Booking>(`/bookings/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {}, auth: 'required', idempotencyKey: newIdempotencyKey() });
+  api<Booking>(`/bookings/${encodeURIComponent(id)}/cancel`, {
+    method: 'POST',
+    body: {},
+    auth: 'required',
+    idempotencyKey: newIdempotencyKey(),
+  });
 
 export type CardDetails = PayBookingBody['card'];
 export const payBooking = (id: string, body: PayBookingBody, idempotencyKey: string) =>
@@ -99,16 +103,27 @@ export const createAirport = (body: { code: string; name: string; cityId: string
   api<Airport>('/airports', { method: 'POST', body, auth: 'required' });
 export const createAirplane = (body: Omit<Airplane, 'id'>) => api<Airplane>('/airplanes', { method: 'POST', body, auth: 'required' });
 export const listFlights = (query: { cursor?: string; limit?: number; from?: string; to?: string } = {}) =>
-  api<Page<Flight> | Flight[]>('/flights', { query: { limit: 50, ...query } }).then((answer) => (Array.isArray(answer) ? { items: answer, nextCursor: null } : answer));
-export const createFlight = (body: { flightNumber: string; airplaneId: string; from: string; to: string; departureAt: string; arrivalAt: string; fares: Partial<Record<CabinClass, Money>> }) =>
-  api<Flight>('/flights', { method: 'POST', body, auth: 'required' });
+  api<Page<Flight> | Flight[]>('/flights', { query: { limit: 50, ...query } }).then((answer) =>
+    Array.isArray(answer) ? { items: answer, nextCursor: null } : answer,
+  );
+export const createFlight = (body: {
+  flightNumber: string;
+  airplaneId: string;
+  from: string;
+  to: string;
+  departureAt: string;
+  arrivalAt: string;
+  fares: Partial<Record<CabinClass, Money>>;
+}) => api<Flight>('/flights', { method: 'POST', body, auth: 'required' });
 export const updateFares = (id: string, fares: Partial<Record<CabinClass, Money>>) =>
   api<Flight>(`/flights/${encodeURIComponent(id)}`, { method: 'PATCH', body: { fares }, auth: 'required' });
-export const cancelFlight = (id: string) => api<Flight>(`/flights/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {}, auth: 'required' });
-export const checkInventory = (flightId?: string) => api<InventoryCheck>('/admin/inventory/check', { query: { flightId }, auth: 'required' });
+export const cancelFlight = (id: string) =>
+  api<Flight>(`/flights/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {}, auth: 'required' });
+export const checkInventory = (flightId?: string) =>
+  api<InventoryCheck>('/admin/inventory/check', { query: { flightId }, auth: 'required' });
 export const listFailedNotifications = () =>
-  api<Page<Notification> | Notification[]>('/admin/notifications', { query: { status: 'failed', limit: 50 }, auth: 'required' }).then((answer) =>
-    Array.isArray(answer) ? answer : answer.items,
+  api<Page<Notification> | Notification[]>('/admin/notifications', { query: { status: 'failed', limit: 50 }, auth: 'required' }).then(
+    (answer) => (Array.isArray(answer) ? answer : answer.items),
   );
 
 /** The dev mailbox exists only in embedded mode; in server mode the path is unknown to the gateway. */

@@ -12,7 +12,15 @@ export type User = { id: string; email: string; name: string; role: Role };
 export type AuthAnswer = { user: User; accessToken: string; refreshToken: string };
 
 export type City = { id: string; name: string; countryCode: string };
-export type Airport = { id?: string; code: string; name: string; cityId: string; timeZone: string; city?: { name: string } | string; cityName?: string };
+export type Airport = {
+  id?: string;
+  code: string;
+  name: string;
+  cityId: string;
+  timeZone: string;
+  city?: { name: string } | string;
+  cityName?: string;
+};
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD' | 'BLOCKED';
 export type Seat = { seat: string; status: SeatStatus; window: boolean; aisle: boolean; exit: boolean };

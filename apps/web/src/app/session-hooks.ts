@@ -11,5 +11,9 @@ const snapshot = (): Session | null => {
 
 /** The signed-in session, updated when this or another tab logs in, refreshes or logs out. */
 export function useSession(): Session | null {
-  return useSyncExternalStore((callback) => onSessionChange(() => callback()), snapshot, () => null);
+  return useSyncExternalStore(
+    (callback) => onSessionChange(() => callback()),
+    snapshot,
+    () => null,
+  );
 }

@@ -80,7 +80,9 @@ function AuthForm({ mode }: { mode: 'login' | 'signup' }) {
         </button>
         <p>
           {isSignup ? 'Already have an account? ' : 'New to AeroFly? '}
-          <Link to={`/${isSignup ? 'login' : 'signup'}${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>{isSignup ? 'Log in' : 'Create an account'}</Link>
+          <Link to={`/${isSignup ? 'login' : 'signup'}${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>
+            {isSignup ? 'Log in' : 'Create an account'}
+          </Link>
         </p>
       </form>
     </div>

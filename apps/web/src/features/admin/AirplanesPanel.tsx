@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { createAirplane, listAirplanes } from '../../api/endpoints';
 import type { Airplane, CabinLayout } from '../../api/types';
-import { ErrorNote, Loading } from '../../app/ui';
+import { ErrorNote, fieldErrorsOf, Loading } from '../../app/ui';
 import { useAsync } from '../../app/useAsync';
 
 const example = {
@@ -14,7 +14,8 @@ const example = {
 };
 
 /** Seats a cabin offers for sale: rows × letters minus blocked seats. */
-export const cabinCapacity = (cabin: CabinLayout) => (cabin.lastRow - cabin.firstRow + 1) * cabin.seatLetters.length - (cabin.blockedSeats?.length ?? 0);
+export const cabinCapacity = (cabin: CabinLayout) =>
+  (cabin.lastRow - cabin.firstRow + 1) * cabin.seatLetters.length - (cabin.blockedSeats?.length ?? 0);
 
 export function AirplanesPanel() {
   const airplanes = useAsync(listAirplanes, []);
@@ -55,7 +56,14 @@ export function AirplanesPanel() {
         <h2>Import an airplane (seat map as JSON)</h2>
         <div className="field">
           <label htmlFor="airplane-json">Airplane JSON</label>
-          <textarea id="airplane-json" rows={10} spellCheck={false} value={json} placeholder={JSON.stringify(example, null, 2)} onChange={(event) => setJson(event.target.value)} />
+          <textarea
+            id="airplane-json"
+            rows={10}
+            spellCheck={false}
+            value={json}
+            placeholder={JSON.stringify(example, null, 2)}
+            onChange={(event) => setJson(event.target.value)}
+          />
         </div>
         <button type="button" onClick={() => setJson(JSON.stringify(example, null, 2))}>
           Fill in an example
@@ -66,7 +74,9 @@ export function AirplanesPanel() {
           </p>
         )}
         <ErrorNote error={error}>
-          {error && 'fieldErrors' in (error as object) ? (error as { fieldErrors: { field: string; message: string }[] }).fieldErrors.map((entry) => `${entry.field}: ${entry.message}`).join('; ') : null}
+          {Object.entries(fieldErrorsOf(error))
+            .map(([field, message]) => `${field}: ${message}`)
+            .join('; ')}
         </ErrorNote>
         {saved && <p role="status">{saved}</p>}
         <button type="submit" className="primary" disabled={busy || !json.trim()}>

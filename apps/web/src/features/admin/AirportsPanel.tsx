@@ -27,8 +27,14 @@ export function AirportsPanel() {
     setSaved(null);
     try {
       let cityId = form.cityId;
-      if (cityId === 'new') cityId = (await createCity({ name: form.newCity.trim(), countryCode: form.countryCode.trim().toUpperCase() })).id;
-      const airport = await createAirport({ code: form.code.trim().toUpperCase(), name: form.name.trim(), cityId, timeZone: form.timeZone.trim() });
+      if (cityId === 'new')
+        cityId = (await createCity({ name: form.newCity.trim(), countryCode: form.countryCode.trim().toUpperCase() })).id;
+      const airport = await createAirport({
+        code: form.code.trim().toUpperCase(),
+        name: form.name.trim(),
+        cityId,
+        timeZone: form.timeZone.trim(),
+      });
       setSaved(`Airport ${airport.code} added.`);
       setForm({ code: '', name: '', cityId: '', timeZone: '', newCity: '', countryCode: '' });
       data.reload();
@@ -74,7 +80,14 @@ export function AirportsPanel() {
           </div>
           <div className="field">
             <label htmlFor="airport-zone">Time zone</label>
-            <input id="airport-zone" list="zone-list" placeholder="Europe/Paris" value={form.timeZone} onChange={set('timeZone')} required />
+            <input
+              id="airport-zone"
+              list="zone-list"
+              placeholder="Europe/Paris"
+              value={form.timeZone}
+              onChange={set('timeZone')}
+              required
+            />
             <datalist id="zone-list">
               {zoneList.map((zone) => (
                 <option key={zone} value={zone} />

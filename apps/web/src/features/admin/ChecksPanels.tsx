@@ -24,7 +24,9 @@ export function InventoryPanel() {
   return (
     <section aria-label="Inventory check" className="card">
       <h2>Inventory check</h2>
-      <p className="muted">Checks, per flight and cabin, that available + held + sold equals capacity, and that every hold belongs to a live booking.</p>
+      <p className="muted">
+        Checks, per flight and cabin, that available + held + sold equals capacity, and that every hold belongs to a live booking.
+      </p>
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -43,7 +45,8 @@ export function InventoryPanel() {
       {result && (
         <div role="status">
           <p className={result.ok ? 'ok' : 'error'}>
-            {result.ok ? 'All consistent' : `${result.violations.length} problem${result.violations.length === 1 ? '' : 's'} found`} · {result.flightsChecked} flights checked
+            {result.ok ? 'All consistent' : `${result.violations.length} problem${result.violations.length === 1 ? '' : 's'} found`} ·{' '}
+            {result.flightsChecked} flights checked
           </p>
           {result.violations.length > 0 && <pre className="violations">{JSON.stringify(result.violations, null, 2)}</pre>}
         </div>
@@ -82,7 +85,13 @@ export function NotificationsPanel() {
               <td>{notification.recipient ?? ''}</td>
               <td>{notification.attempts ?? ''}</td>
               <td>{notification.lastError ?? ''}</td>
-              <td>{notification.updatedAt ? formatInstant(notification.updatedAt) : notification.createdAt ? formatInstant(notification.createdAt) : ''}</td>
+              <td>
+                {notification.updatedAt
+                  ? formatInstant(notification.updatedAt)
+                  : notification.createdAt
+                    ? formatInstant(notification.createdAt)
+                    : ''}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -147,7 +147,12 @@ function CreateFlight({
           {(airplane ? airplane.cabins.map((cabin) => cabin.cabin) : cabinClasses.slice(0, 2)).map((cabin) => (
             <div className="field" key={cabin}>
               <label htmlFor={`fare-${cabin}`}>{cabinLabels[cabin]}</label>
-              <input id={`fare-${cabin}`} inputMode="decimal" value={fares[cabin] ?? ''} onChange={(event) => setFares({ ...fares, [cabin]: event.target.value })} />
+              <input
+                id={`fare-${cabin}`}
+                inputMode="decimal"
+                value={fares[cabin] ?? ''}
+                onChange={(event) => setFares({ ...fares, [cabin]: event.target.value })}
+              />
             </div>
           ))}
         </div>
@@ -157,7 +162,11 @@ function CreateFlight({
           {problem}
         </p>
       )}
-      <ErrorNote error={error}>{Object.entries(fieldErrors).map(([field, message]) => `${field}: ${message}`).join('; ')}</ErrorNote>
+      <ErrorNote error={error}>
+        {Object.entries(fieldErrors)
+          .map(([field, message]) => `${field}: ${message}`)
+          .join('; ')}
+      </ErrorNote>
       {saved && <p role="status">{saved}</p>}
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create flight'}
@@ -195,7 +204,9 @@ function FlightList({ flights, currency, onChanged }: { flights: Flight[]; curre
 function FlightRow({ flight, currency, onChanged }: { flight: Flight; currency: string; onChanged: () => void }) {
   const [mode, setMode] = useState<'view' | 'fares' | 'cancel'>('view');
   const [fares, setFares] = useState<Partial<Record<CabinClass, string>>>(() =>
-    Object.fromEntries(Object.entries(flight.fares).map(([cabin, money]) => [cabin, money ? String(toMajorUnits(money.amount, money.currency)) : ''])),
+    Object.fromEntries(
+      Object.entries(flight.fares).map(([cabin, money]) => [cabin, money ? String(toMajorUnits(money.amount, money.currency)) : '']),
+    ),
   );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -222,11 +233,19 @@ function FlightRow({ flight, currency, onChanged }: { flight: Flight; currency: 
       <td>{flight.departureLocal ? `${localDay(flight.departureLocal)} ${localClock(flight.departureLocal)}` : flight.departureAt}</td>
       <td>
         {mode === 'fares' ? (
-          <form onSubmit={(event) => (event.preventDefault(), void run(() => updateFares(flight.id, faresFromText(fares, currency))))} aria-label={`Fares of ${flight.flightNumber}`}>
+          <form
+            onSubmit={(event) => (event.preventDefault(), void run(() => updateFares(flight.id, faresFromText(fares, currency))))}
+            aria-label={`Fares of ${flight.flightNumber}`}
+          >
             {Object.keys(flight.fares).map((cabin) => (
               <label key={cabin} className="inline">
                 {cabinLabels[cabin as CabinClass]}{' '}
-                <input inputMode="decimal" size={6} value={fares[cabin as CabinClass] ?? ''} onChange={(event) => setFares({ ...fares, [cabin]: event.target.value })} />
+                <input
+                  inputMode="decimal"
+                  size={6}
+                  value={fares[cabin as CabinClass] ?? ''}
+                  onChange={(event) => setFares({ ...fares, [cabin]: event.target.value })}
+                />
               </label>
             ))}
             <button type="submit" className="primary" disabled={busy}>

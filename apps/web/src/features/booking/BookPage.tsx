@@ -18,7 +18,10 @@ export function BookPage() {
   const flightIds = (query.get('flights') ?? '').split(',').filter(Boolean);
   const cabin = (query.get('cabin') ?? 'economy') as CabinClass;
   const passengerCount = Math.min(9, Math.max(1, Number(query.get('passengers') ?? 1) || 1));
-  const legs = useAsync(() => Promise.all(flightIds.map(async (id): Promise<Leg> => ({ flight: await getFlight(id), seats: await getSeatMap(id) }))), [flightIds.join(',')]);
+  const legs = useAsync(
+    () => Promise.all(flightIds.map(async (id): Promise<Leg> => ({ flight: await getFlight(id), seats: await getSeatMap(id) }))),
+    [flightIds.join(',')],
+  );
 
   if (flightIds.length === 0) return <p className="page">Choose a flight first.</p>;
   if (legs.loading && !legs.data) return <Loading label="Loading flight details…" />;
@@ -26,13 +29,27 @@ export function BookPage() {
   return <BookForm key={href} legs={legs.data} cabin={cabin} passengerCount={passengerCount} reloadSeats={legs.reload} />;
 }
 
-function BookForm({ legs, cabin, passengerCount, reloadSeats }: { legs: Leg[]; cabin: CabinClass; passengerCount: number; reloadSeats: () => void }) {
+function BookForm({
+  legs,
+  cabin,
+  passengerCount,
+  reloadSeats,
+}: {
+  legs: Leg[];
+  cabin: CabinClass;
+  passengerCount: number;
+  reloadSeats: () => void;
+}) {
   const session = useSession();
   const { href } = useLocation();
   const draftKey = `aerofly.draft:${href}`;
   const draft = readDraft(draftKey, legs.length, passengerCount);
-  const [passengers, setPassengers] = useState(() => draft?.passengers ?? Array.from({ length: passengerCount }, () => ({ firstName: '', lastName: '' })));
-  const [chosen, setChosen] = useState<(string | null)[][]>(() => draft?.chosen ?? legs.map(() => Array.from({ length: passengerCount }, () => null)));
+  const [passengers, setPassengers] = useState(
+    () => draft?.passengers ?? Array.from({ length: passengerCount }, () => ({ firstName: '', lastName: '' })),
+  );
+  const [chosen, setChosen] = useState<(string | null)[][]>(
+    () => draft?.chosen ?? legs.map(() => Array.from({ length: passengerCount }, () => null)),
+  );
   const [active, setActive] = useState<number[]>(() => legs.map(() => 0));
   const [legIndex, setLegIndex] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -126,7 +143,9 @@ function BookForm({ legs, cabin, passengerCount, reloadSeats }: { legs: Leg[]; c
                       autoComplete={index === 0 ? (part === 'firstName' ? 'given-name' : 'family-name') : 'off'}
                       value={passenger[part]}
                       aria-invalid={nameErrors[key] ? true : undefined}
-                      onChange={(event) => setPassengers((list) => list.map((entry, at) => (at === index ? { ...entry, [part]: event.target.value } : entry)))}
+                      onChange={(event) =>
+                        setPassengers((list) => list.map((entry, at) => (at === index ? { ...entry, [part]: event.target.value } : entry)))
+                      }
                     />
                     {nameErrors[key] && <p className="field-error">{nameErrors[key]}</p>}
                   </div>
@@ -152,11 +171,19 @@ function BookForm({ legs, cabin, passengerCount, reloadSeats }: { legs: Leg[]; c
         <div className="tabs passengers-tabs" role="radiogroup" aria-label="Choose the seat for">
           {passengers.map((passenger, index) => (
             <label key={index} className={active[legIndex] === index ? 'selected' : undefined}>
-              <input type="radio" name={`active-passenger-${legIndex}`} checked={active[legIndex] === index} onChange={() => setActive((list) => list.map((value, at) => (at === legIndex ? index : value)))} />
+              <input
+                type="radio"
+                name={`active-passenger-${legIndex}`}
+                checked={active[legIndex] === index}
+                onChange={() => setActive((list) => list.map((value, at) => (at === legIndex ? index : value)))}
+              />
               {passenger.firstName || `Passenger ${index + 1}`}: <strong>{chosen[legIndex]?.[index] ?? 'auto'}</strong>
             </label>
           ))}
-          <button type="button" onClick={() => setChosen((list) => list.map((seats, at) => (at === legIndex ? seats.map(() => null) : seats)))}>
+          <button
+            type="button"
+            onClick={() => setChosen((list) => list.map((seats, at) => (at === legIndex ? seats.map(() => null) : seats)))}
+          >
             Assign automatically
           </button>
         </div>
@@ -210,7 +237,8 @@ function BookForm({ legs, cabin, passengerCount, reloadSeats }: { legs: Leg[]; c
           </button>
         ) : (
           <p className="notice">
-            <Link to={`/login?next=${encodeURIComponent(href)}`}>Log in</Link> or <Link to={`/signup?next=${encodeURIComponent(href)}`}>create an account</Link> to book. Your choices stay here.
+            <Link to={`/login?next=${encodeURIComponent(href)}`}>Log in</Link> or{' '}
+            <Link to={`/signup?next=${encodeURIComponent(href)}`}>create an account</Link> to book. Your choices stay here.
           </p>
         )}
       </section>

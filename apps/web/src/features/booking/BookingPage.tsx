@@ -57,7 +57,8 @@ export function BookingPage({ id }: { id: string }) {
       setLoaded({ booking: paid, receivedAt: Date.now() });
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'BOOKING_EXPIRED') setHoldRanOut(true);
-      if (failure instanceof ApiError && (failure.code === 'BOOKING_ALREADY_PAID' || failure.code === 'PAYMENT_PROVIDER_TIMEOUT')) void load();
+      if (failure instanceof ApiError && (failure.code === 'BOOKING_ALREADY_PAID' || failure.code === 'PAYMENT_PROVIDER_TIMEOUT'))
+        void load();
       throw failure;
     }
   };
@@ -69,7 +70,10 @@ export function BookingPage({ id }: { id: string }) {
         <section className="card confirmation" aria-labelledby="booking-title">
           <h1 id="booking-title">You're booked!</h1>
           <p>
-            Booking reference <strong className="reference" data-testid="reference">{booking.reference}</strong>
+            Booking reference{' '}
+            <strong className="reference" data-testid="reference">
+              {booking.reference}
+            </strong>
           </p>
           <p className="muted">We sent the confirmation to {booking.contactEmail}.</p>
         </section>
@@ -97,7 +101,9 @@ export function BookingPage({ id }: { id: string }) {
       <BookingDetails booking={booking} />
 
       {booking.status === 'PENDING' && !expired && <PaymentForm amount={booking.totalPrice} pay={pay} />}
-      {(booking.status === 'CONFIRMED' || (booking.status === 'PENDING' && !expired)) && <CancelBooking booking={booking} onCancelled={(next) => setLoaded({ booking: next, receivedAt: Date.now() })} />}
+      {(booking.status === 'CONFIRMED' || (booking.status === 'PENDING' && !expired)) && (
+        <CancelBooking booking={booking} onCancelled={(next) => setLoaded({ booking: next, receivedAt: Date.now() })} />
+      )}
       <p>
         <Link to="/trips">All my trips</Link>
       </p>
@@ -112,13 +118,17 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       <ul className="segments">
         {booking.segments.map((segment) => (
           <li key={segment.flightId ?? segment.id ?? segment.flightNumber}>
-            <strong>{segment.flightNumber}</strong> {segment.from} → {segment.to}, {localDay(segment.departureLocal)} {localClock(segment.departureLocal)}{' '}
-            {zoneAbbreviation(segment.departureAt, segment.departureTimeZone)} → {localClock(segment.arrivalLocal)} {zoneAbbreviation(segment.arrivalAt, segment.arrivalTimeZone)} (
+            <strong>{segment.flightNumber}</strong> {segment.from} → {segment.to}, {localDay(segment.departureLocal)}{' '}
+            {localClock(segment.departureLocal)} {zoneAbbreviation(segment.departureAt, segment.departureTimeZone)} →{' '}
+            {localClock(segment.arrivalLocal)} {zoneAbbreviation(segment.arrivalAt, segment.arrivalTimeZone)} (
             {formatDuration(segment.durationMinutes)})
             {segment.seats.length > 0 && (
               <span className="muted">
                 {' '}
-                · Seats {segment.seats.map((seat) => `${seat.seat} (${booking.passengers[seat.passenger]?.firstName ?? `passenger ${seat.passenger + 1}`})`).join(', ')}
+                · Seats{' '}
+                {segment.seats
+                  .map((seat) => `${seat.seat} (${booking.passengers[seat.passenger]?.firstName ?? `passenger ${seat.passenger + 1}`})`)
+                  .join(', ')}
               </span>
             )}
           </li>
@@ -190,7 +200,8 @@ function CancelBooking({ booking, onCancelled }: { booking: Booking; onCancelled
     <div className="card confirm" role="alertdialog" aria-labelledby="cancel-title" aria-describedby="cancel-text">
       <h2 id="cancel-title">Cancel booking {booking.reference}?</h2>
       <p id="cancel-text">
-        Your seats are released{booking.status === 'CONFIRMED' ? ` and ${formatMoney(booking.totalPrice)} is refunded to your card` : ''}. This cannot be undone.
+        Your seats are released{booking.status === 'CONFIRMED' ? ` and ${formatMoney(booking.totalPrice)} is refunded to your card` : ''}.
+        This cannot be undone.
       </p>
       <ErrorNote error={error} />
       <div className="actions">

@@ -10,32 +10,42 @@ describe('hold countdown', () => {
     vi.useRealTimers();
   });
 
-  it('counts down on the server clock even when the browser clock is minutes off', () => {
+  it('counts down on the server clock even when the browser clock is minutes off', async () => {
     // The browser runs 7 minutes fast; the server says 5 minutes are left.
     const browserNow = Date.parse('2026-11-25T10:07:00Z');
     vi.setSystemTime(browserNow);
     const onExpire = vi.fn();
-    render(<Countdown expiresAt="2026-11-25T10:05:00.000Z" serverTime="2026-11-25T10:00:00.000Z" receivedAt={browserNow} onExpire={onExpire} />);
+    render(
+      <Countdown expiresAt="2026-11-25T10:05:00.000Z" serverTime="2026-11-25T10:00:00.000Z" receivedAt={browserNow} onExpire={onExpire} />,
+    );
     expect(screen.getByRole('timer').textContent).toBe('5:00');
 
-    act(() => vi.advanceTimersByTime(61_000));
+    await act(async () => {
+      vi.advanceTimersByTime(61_000);
+    });
     expect(screen.getByRole('timer').textContent).toBe('3:59');
     expect(onExpire).not.toHaveBeenCalled();
   });
 
-  it('when the time runs out, then it says so exactly once', () => {
+  it('when the time runs out, then it says so exactly once', async () => {
     const now = Date.parse('2026-11-25T10:00:00Z');
     vi.setSystemTime(now);
     const onExpire = vi.fn();
     render(<Countdown expiresAt="2026-11-25T10:00:03.000Z" serverTime="2026-11-25T10:00:00.000Z" receivedAt={now} onExpire={onExpire} />);
     expect(screen.getByRole('timer').textContent).toBe('0:03');
     expect(screen.getByText('Less than a minute left to pay.')).toBeTruthy();
-    act(() => vi.advanceTimersByTime(2_000));
+    await act(async () => {
+      vi.advanceTimersByTime(2_000);
+    });
     expect(onExpire).not.toHaveBeenCalled();
-    act(() => vi.advanceTimersByTime(1_250));
+    await act(async () => {
+      vi.advanceTimersByTime(1_250);
+    });
     expect(screen.getByRole('timer').textContent).toBe('0:00');
     expect(onExpire).toHaveBeenCalledTimes(1);
-    act(() => vi.advanceTimersByTime(5_000));
+    await act(async () => {
+      vi.advanceTimersByTime(5_000);
+    });
     expect(onExpire).toHaveBeenCalledTimes(1);
   });
 

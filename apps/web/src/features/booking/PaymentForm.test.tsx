@@ -25,7 +25,8 @@ describe('payment form', () => {
   it('shows the test cards and the amount', () => {
     render(<PaymentForm amount={amount} pay={vi.fn()} />);
     expect(screen.getByRole('button', { name: 'Pay $259.00' })).toBeTruthy();
-    for (const card of ['4242424242424242', '4000000000000002', '4000000000009995', '4000000000000119']) expect(screen.getByText(card)).toBeTruthy();
+    for (const card of ['4242424242424242', '4000000000000002', '4000000000009995', '4000000000000119'])
+      expect(screen.getByText(card)).toBeTruthy();
   });
 
   it('when the pay button is double-clicked, then one payment is sent and the button waits for it', async () => {
@@ -38,14 +39,20 @@ describe('payment form', () => {
     fireEvent.click(button);
     fireEvent.submit(button.closest('form')!);
     expect(pay).toHaveBeenCalledTimes(1);
-    expect(pay).toHaveBeenCalledWith({ number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' }, expect.stringMatching(/^[0-9a-f-]{36}$/));
-    expect((screen.getByRole('button', { name: 'Paying…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(pay).toHaveBeenCalledWith(
+      { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
+      expect.stringMatching(/^[0-9a-f-]{36}$/),
+    );
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Paying…' }).disabled).toBe(true);
     await act(async () => pending.resolve());
     expect(pay).toHaveBeenCalledTimes(1);
   });
 
   it('when the card is declined, then it says so plainly and the next attempt gets a new key', async () => {
-    const pay = vi.fn().mockRejectedValueOnce(new ApiError(402, 'PAYMENT_DECLINED')).mockRejectedValueOnce(new ApiError(402, 'INSUFFICIENT_FUNDS'));
+    const pay = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(402, 'PAYMENT_DECLINED'))
+      .mockRejectedValueOnce(new ApiError(402, 'INSUFFICIENT_FUNDS'));
     render(<PaymentForm amount={amount} pay={pay} />);
     fillCard('4000000000000002');
     await act(async () => fireEvent.click(screen.getByRole('button', { name: /^Pay/ })));
@@ -68,7 +75,11 @@ describe('payment form', () => {
   });
 
   it('when fields are missing or the server rejects one, then the field says what is wrong', async () => {
-    const pay = vi.fn().mockRejectedValueOnce(new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'card.number', message: 'card number is not valid' }]));
+    const pay = vi
+      .fn()
+      .mockRejectedValueOnce(
+        new ApiError(400, 'VALIDATION_FAILED', undefined, [{ field: 'card.number', message: 'card number is not valid' }]),
+      );
     render(<PaymentForm amount={amount} pay={pay} />);
     fireEvent.click(screen.getByRole('button', { name: /^Pay/ }));
     expect(screen.getByText('Enter the card number.')).toBeTruthy();

@@ -18,7 +18,11 @@ type Props = {
   disabled?: boolean;
 };
 
-const fieldOf = (path: string) => path.replace(/^card\./, '').replace(/^body\./, '').replace(/^card\[?"?|"?\]?$/g, '');
+const fieldOf = (path: string) =>
+  path
+    .replace(/^card\./, '')
+    .replace(/^body\./, '')
+    .replace(/^card\[?"?|"?\]?$/g, '');
 
 export function PaymentForm({ amount, pay, disabled }: Props) {
   const [number, setNumber] = useState('');

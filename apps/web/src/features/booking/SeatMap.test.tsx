@@ -32,7 +32,7 @@ describe('seat map', () => {
     const held = screen.getByRole('button', { name: 'Seat 10B, aisle, held' });
     const blocked = screen.getByRole('button', { name: 'Seat 11C, aisle, exit row, blocked' });
     for (const seat of [sold, held, blocked]) expect((seat as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByRole('button', { name: 'Seat 11A, window, exit row, free' }) as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Seat 11A, window, exit row, free' }).disabled).toBe(false);
     expect(container.querySelectorAll('.seat-row.exit')).toHaveLength(1);
   });
 

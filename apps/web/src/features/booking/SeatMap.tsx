@@ -35,7 +35,15 @@ export function SeatMap({ cabin, chosen, activePassenger, onChoose }: Props) {
     <div className="seat-map" role="group" aria-label={`Seat map, ${cabin.cabin.replace('_', ' ')} cabin`}>
       <div className="seat-row header" aria-hidden="true">
         <span className="row-number" />
-        {header.map((cell, index) => (cell ? <span key={cell.seat} className="letter">{cell.seat.replace(/^\d+/, '')}</span> : <span key={`aisle-${index}`} className="aisle" />))}
+        {header.map((cell, index) =>
+          cell ? (
+            <span key={cell.seat} className="letter">
+              {cell.seat.replace(/^\d+/, '')}
+            </span>
+          ) : (
+            <span key={`aisle-${index}`} className="aisle" />
+          ),
+        )}
         <span className="row-number" />
       </div>
       {cabin.rows.map((row) => {
@@ -43,14 +51,26 @@ export function SeatMap({ cabin, chosen, activePassenger, onChoose }: Props) {
         return (
           <div key={row.row} className={`seat-row${isExit ? ' exit' : ''}`}>
             <span className="row-number" aria-hidden="true">
-              {isExit ? <span className="exit-mark" title="Exit row">◀</span> : null}
+              {isExit ? (
+                <span className="exit-mark" title="Exit row">
+                  ◀
+                </span>
+              ) : null}
               {row.row}
             </span>
             {withAisles(row.seats).map((seat, index) => {
               if (!seat) return <span key={`aisle-${index}`} className="aisle" aria-hidden="true" />;
               const owner = chosen.indexOf(seat.seat);
               const isFree = seat.status === 'AVAILABLE';
-              const classes = ['seat', seat.status.toLowerCase(), owner >= 0 ? 'chosen' : '', seat.window ? 'window' : '', seat.exit ? 'exit' : ''].filter(Boolean).join(' ');
+              const classes = [
+                'seat',
+                seat.status.toLowerCase(),
+                owner >= 0 ? 'chosen' : '',
+                seat.window ? 'window' : '',
+                seat.exit ? 'exit' : '',
+              ]
+                .filter(Boolean)
+                .join(' ');
               return (
                 <button
                   key={seat.seat}
@@ -68,7 +88,11 @@ export function SeatMap({ cabin, chosen, activePassenger, onChoose }: Props) {
               );
             })}
             <span className="row-number" aria-hidden="true">
-              {isExit ? <span className="exit-mark" title="Exit row">▶</span> : null}
+              {isExit ? (
+                <span className="exit-mark" title="Exit row">
+                  ▶
+                </span>
+              ) : null}
             </span>
           </div>
         );

@@ -8,11 +8,7 @@ export function toOptions(airports: Airport[], cityNames: Map<string, string> = 
     code: airport.code,
     name: airport.name,
     timeZone: airport.timeZone,
-    city:
-      airport.cityName ??
-      (typeof airport.city === 'string' ? airport.city : airport.city?.name) ??
-      cityNames.get(airport.cityId) ??
-      '',
+    city: airport.cityName ?? (typeof airport.city === 'string' ? airport.city : airport.city?.name) ?? cityNames.get(airport.cityId) ?? '',
   }));
 }
 
@@ -25,7 +21,18 @@ export function matchAirports(options: AirportOption[], text: string, limit = 8)
       const code = option.code.toLowerCase();
       const city = option.city.toLowerCase();
       const name = option.name.toLowerCase();
-      const score = code === needle ? 0 : code.startsWith(needle) ? 1 : city.startsWith(needle) ? 2 : name.startsWith(needle) ? 3 : city.includes(needle) || name.includes(needle) ? 4 : 9;
+      const score =
+        code === needle
+          ? 0
+          : code.startsWith(needle)
+            ? 1
+            : city.startsWith(needle)
+              ? 2
+              : name.startsWith(needle)
+                ? 3
+                : city.includes(needle) || name.includes(needle)
+                  ? 4
+                  : 9;
       return { option, score };
     })
     .filter((entry) => entry.score < 9)
@@ -33,7 +40,7 @@ export function matchAirports(options: AirportOption[], text: string, limit = 8)
   return scored.slice(0, limit).map((entry) => entry.option);
 }
 
-const describe = (option: AirportOption) => `${option.city ? `${option.city} — ` : ''}${option.name} (${option.code})`;
+const describe = (option: AirportOption) => `${option.code} · ${option.city ? `${option.city} — ` : ''}${option.name}`;
 
 type Props = {
   label: string;

@@ -25,7 +25,10 @@ export function ItineraryCard({ itinerary, passengers, onSelect }: { itinerary: 
   const shift = dayShift(first.departureLocal, last.arrivalLocal);
   const route = itinerary.segments.map((segment) => segment.from).concat(last.to);
   return (
-    <article className="card itinerary" aria-label={`${route.join(' to ')}, departs ${localClock(first.departureLocal)}, ${formatMoney(itinerary.price)}`}>
+    <article
+      className="card itinerary"
+      aria-label={`${route.join(' to ')}, departs ${localClock(first.departureLocal)}, ${formatMoney(itinerary.price)}`}
+    >
       <div className="itinerary-main">
         <p className="times">
           <strong>{localClock(first.departureLocal)}</strong> <small>{zoneAbbreviation(first.departureAt, first.departureTimeZone)}</small>
@@ -37,12 +40,14 @@ export function ItineraryCard({ itinerary, passengers, onSelect }: { itinerary: 
           {shift > 0 && <sup title="Arrives on a later day"> +{shift}</sup>}
         </p>
         <p className="muted">
-          {localDay(first.departureLocal)} · {route.join(' → ')} · {formatDuration(itinerary.durationMinutes)} · {stops === 0 ? 'Nonstop' : `${stops} stop${stops > 1 ? 's' : ''}`}
+          {localDay(first.departureLocal)} · {route.join(' → ')} · {formatDuration(itinerary.durationMinutes)} ·{' '}
+          {stops === 0 ? 'Nonstop' : `${stops} stop${stops > 1 ? 's' : ''}`}
         </p>
         <ul className="segments">
           {itinerary.segments.map((segment) => (
             <li key={segment.id}>
-              <span className="flight-number">{segment.flightNumber}</span> {segment.from}–{segment.to} <Times segment={segment} /> ({formatDuration(segment.durationMinutes)})
+              <span className="flight-number">{segment.flightNumber}</span> {segment.from}–{segment.to} <Times segment={segment} /> (
+              {formatDuration(segment.durationMinutes)})
             </li>
           ))}
         </ul>
@@ -51,7 +56,11 @@ export function ItineraryCard({ itinerary, passengers, onSelect }: { itinerary: 
         <p className="price">{formatMoney(itinerary.price)}</p>
         <p className="muted">per passenger</p>
         {passengers > 1 && <p className="muted">{formatMoney(itinerary.totalPrice)} total</p>}
-        {itinerary.seatsAvailable <= fewSeats && <p className="warning">Only {itinerary.seatsAvailable} seat{itinerary.seatsAvailable === 1 ? '' : 's'} left</p>}
+        {itinerary.seatsAvailable <= fewSeats && (
+          <p className="warning">
+            Only {itinerary.seatsAvailable} seat{itinerary.seatsAvailable === 1 ? '' : 's'} left
+          </p>
+        )}
         <button type="button" className="primary" onClick={onSelect}>
           Select
         </button>

@@ -53,7 +53,7 @@ describe('results filters', () => {
     const onChange = vi.fn();
     const value = { ...defaultFilters, minPrice: 1000, departAfter: '08:00', maxStops: 0 as const, sort: 'departure' as const };
     render(<ResultFilters value={value} currency="USD" onChange={onChange} />);
-    expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('10');
+    expect(screen.getByLabelText<HTMLInputElement>('From').value).toBe('10');
     fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
     expect(onChange).toHaveBeenCalledWith({ ...defaultFilters, sort: 'departure', order: 'asc' });
   });

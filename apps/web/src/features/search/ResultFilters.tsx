@@ -89,10 +89,12 @@ export function ResultFilters({ value, currency, onChange }: Props) {
         <fieldset className="stops">
           <legend>Stops</legend>
           <label>
-            <input type="radio" name="stops" checked={value.maxStops === 0} onChange={() => onChange({ ...value, maxStops: 0 })} /> Nonstop only
+            <input type="radio" name="stops" checked={value.maxStops === 0} onChange={() => onChange({ ...value, maxStops: 0 })} /> Nonstop
+            only
           </label>
           <label>
-            <input type="radio" name="stops" checked={value.maxStops === 1} onChange={() => onChange({ ...value, maxStops: 1 })} /> Up to 1 stop
+            <input type="radio" name="stops" checked={value.maxStops === 1} onChange={() => onChange({ ...value, maxStops: 1 })} /> Up to 1
+            stop
           </label>
         </fieldset>
       </div>

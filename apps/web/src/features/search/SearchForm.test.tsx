@@ -47,7 +47,9 @@ describe('search form', () => {
     fireEvent.change(to, { target: { value: 'CDG' } });
     fireEvent.blur(to);
     fireEvent.click(screen.getByRole('button', { name: 'Search flights' }));
-    expect(onSearch).toHaveBeenCalledWith(expect.objectContaining({ from: 'LHR', to: 'CDG', date: '2026-11-25', passengers: 1, cabin: 'economy' }));
+    expect(onSearch).toHaveBeenCalledWith(
+      expect.objectContaining({ from: 'LHR', to: 'CDG', date: '2026-11-25', passengers: 1, cabin: 'economy' }),
+    );
   });
 
   it('when origin and destination are the same or missing, then the form says so and does not search', () => {

@@ -56,7 +56,14 @@ export function SearchForm({ airports, initial, today, onSearch }: Props) {
       <div className="row">
         <div className="field">
           <label htmlFor="search-date">Date</label>
-          <input id="search-date" type="date" min={today} value={date} onChange={(event) => setDate(event.target.value)} aria-invalid={errors.date ? true : undefined} />
+          <input
+            id="search-date"
+            type="date"
+            min={today}
+            value={date}
+            onChange={(event) => setDate(event.target.value)}
+            aria-invalid={errors.date ? true : undefined}
+          />
           {errors.date && <p className="field-error">{errors.date}</p>}
         </div>
         <div className="field narrow">

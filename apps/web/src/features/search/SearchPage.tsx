@@ -130,7 +130,12 @@ function Results({ criteria, filters }: { criteria: SearchCriteria; filters: Fil
       <h2 id="results-title">
         {criteria.from} → {criteria.to}
       </h2>
-      <ResultFilters key={key} value={filters} currency={currency} onChange={(next) => navigate(writeQuery(criteria, next), { replace: true })} />
+      <ResultFilters
+        key={key}
+        value={filters}
+        currency={currency}
+        onChange={(next) => navigate(writeQuery(criteria, next), { replace: true })}
+      />
       {loading ? (
         <Loading label="Searching flights…" />
       ) : error ? (
