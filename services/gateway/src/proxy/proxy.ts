@@ -59,7 +59,9 @@ export async function registerProxy(app: App, options: { routes: ProxyRoute[]; t
     const upstreams = createUpstreamBalancer(route.upstream);
     const chosen = new WeakMap<object, string>();
     await app.register(httpProxy, {
-      upstream: upstreams.urls[0]!,
+      // With several instances the origin comes from getUpstream per request (an empty upstream
+      // keeps reply-from from pinning every request to one origin).
+      upstream: upstreams.urls.length > 1 ? '' : upstreams.urls[0]!,
       prefix: route.prefix,
       rewritePrefix: route.prefix,
       undici: {
@@ -75,7 +77,7 @@ export async function registerProxy(app: App, options: { routes: ProxyRoute[]; t
       replyOptions: {
         ...(upstreams.urls.length > 1
           ? {
-              getUpstream: (request: FastifyRequest) => {
+              getUpstream: (request: object) => {
                 const url = upstreams.next();
                 chosen.set(request, url);
                 return url;
