@@ -1,0 +1,86 @@
+/**
+ * bench:flash — one flight with 180 economy seats, 2,000 distinct customers booking it at the same
+ * moment through the gateway. It must end with exactly 180 holds, every other answer 409, no 5xx,
+ * and the inventory check clean. Reports p50/p99 latency and the total time.
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent, fetch } from 'undici';
+import { bookingBody, call, createFleet, createTokenMinter, inventoryCheck } from './api.js';
+import { latencySummary } from './measure.js';
+import { runBenchmark } from './runner.js';
+
+const customersCount = Number(process.env['FLASH_CUSTOMERS'] ?? 2000);
+const p99TargetMs = 1500;
+
+await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at once)', async (system, log) => {
+  const minter = await createTokenMinter(system.dataDir);
+  const admin = await minter.admin();
+  const fleet = await createFleet(system.gatewayUrl, admin, { count: 1, rows: 30 });
+  const flightId = fleet.flightIds[0]!;
+  const customers = await minter.customers(customersCount);
+  log(`flight ${flightId} with ${fleet.seatsPerFlight} seats; ${customers.length} customers ready`);
+  // Every customer on a connection of their own, as 2,000 browsers would be.
+  const dispatcher = new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });
+  const statuses = new Map<number, number>();
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  const started = performance.now();
+  await Promise.all(
+    customers.map(async (customer) => {
+      const t0 = performance.now();
+      try {
+        const answer = await fetch(`${system.gatewayUrl}/api/v1/bookings`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify(bookingBody(flightId)),
+          dispatcher,
+          signal: AbortSignal.timeout(60_000),
+        });
+        const text = await answer.text();
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status !== 201 && answer.status !== 409 && failures.length < 5) failures.push(`${answer.status} ${text.slice(0, 200)}`);
+      } catch (error) {
+        statuses.set(0, (statuses.get(0) ?? 0) + 1);
+        if (failures.length < 5) failures.push(String((error as Error).cause ?? error));
+      }
+      latencies.push(performance.now() - t0);
+    }),
+  );
+  const totalMs = performance.now() - started;
+  await dispatcher.close();
+  const holds = statuses.get(201) ?? 0;
+  const conflicts = statuses.get(409) ?? 0;
+  const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
+  const flight = await call<{ availability: { cabin: string; available: number }[] }>(system.gatewayUrl, 'GET', `/api/v1/flights/${flightId}`);
+  const availableAfter = flight.body.availability?.find((cabin) => cabin.cabin === 'economy')?.available;
+  const inventory = await inventoryCheck(system.gatewayUrl, admin);
+  const latency = latencySummary(latencies);
+  const invariantsHold = holds === fleet.seatsPerFlight && conflicts === customers.length - holds && availableAfter === 0 && inventory.ok;
+  log(`statuses ${JSON.stringify(Object.fromEntries(statuses))}, available after ${availableAfter}, inventory ok ${inventory.ok}`);
+  if (failures.length) log(`unexpected answers: ${failures.join(' | ')}`);
+  return {
+    row: {
+      figures: {
+        holds: `${holds}/${fleet.seatsPerFlight}`,
+        '409': conflicts,
+        '5xx': serverErrors,
+        p50: `${Math.round(latency.p50Ms)} ms`,
+        p99: `${Math.round(latency.p99Ms)} ms`,
+        total: `${(totalMs / 1000).toFixed(2)} s`,
+        invariants: invariantsHold ? 'hold' : 'broken',
+      },
+      target: 'exactly 180 holds, rest 409, 0 5xx, p99 ≤ 1.5 s',
+      met: invariantsHold && serverErrors === 0 && latency.p99Ms <= p99TargetMs,
+    },
+    details: {
+      customers: customers.length,
+      seats: fleet.seatsPerFlight,
+      statuses: Object.fromEntries(statuses),
+      latency,
+      totalMs: Math.round(totalMs),
+      availableAfter,
+      inventory,
+      unexpectedAnswers: failures,
+    },
+  };
+});
