@@ -173,7 +173,10 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
 
     const onMessage = async (message: ConsumeMessage | null) => {
       if (!message) return; // consumer cancelled by the broker; the reconnect re-creates it
-      const attempt = Number(message.properties.headers?.['x-attempt'] ?? 1);
+      // A foreign or damaged header must not send the message to a retry queue that does not exist
+      // (the default exchange would drop it silently): anything but a positive integer is attempt 1.
+      const header = Number(message.properties.headers?.['x-attempt'] ?? 1);
+      const attempt = Number.isInteger(header) && header >= 1 ? Math.min(header, maxAttempts) : 1;
       let event: EventEnvelope;
       try {
         event = EventEnvelope.parse(JSON.parse(message.content.toString('utf8')));
@@ -227,6 +230,15 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
     subscription.consumerTag = consumerTag;
   };
 
+  /**
+   * amqplib re-throws a channel's 'error' event when nobody listens, and that takes the whole
+   * connection down (every consumer and the publisher): a 404 on a side channel must close only it.
+   */
+  const listenForErrors = <C extends Channel>(channel: C): C => {
+    channel.on('error', (error: Error) => logger.debug({ err: error }, 'rabbitmq side channel closed'));
+    return channel;
+  };
+
   const safeAck = (channel: Channel, message: ConsumeMessage) => {
     try {
       channel.ack(message);
@@ -274,17 +286,23 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
       if (!channel) throw new Error('rabbitmq not connected');
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('rabbitmq publish confirm timed out')), options.publishTimeoutMs ?? 5000);
-        channel.publish(
-          exchange,
-          event.type,
-          Buffer.from(JSON.stringify(event)),
-          { persistent: true, contentType: 'application/json', messageId: event.id, type: event.type, headers: { 'x-attempt': 1 } },
-          (error: unknown) => {
-            clearTimeout(timer);
-            if (error) reject(asError(error));
-            else resolve();
-          },
-        );
+        try {
+          channel.publish(
+            exchange,
+            event.type,
+            Buffer.from(JSON.stringify(event)),
+            { persistent: true, contentType: 'application/json', messageId: event.id, type: event.type, headers: { 'x-attempt': 1 } },
+            (error: unknown) => {
+              clearTimeout(timer);
+              if (error) reject(asError(error));
+              else resolve();
+            },
+          );
+        } catch (error) {
+          // The channel closed between the check and the publish: fail now, not after the timeout.
+          clearTimeout(timer);
+          reject(asError(error));
+        }
       });
     },
     async subscribe(subscribeOptions, handler) {
@@ -296,11 +314,17 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
     async replayDeadLetters(queue) {
       await ensureConnected();
       if (!connection) return 0;
-      const channel = await connection.createConfirmChannel();
+      const channel = listenForErrors(await connection.createConfirmChannel());
       let moved = 0;
       try {
         // Only what is dead now: a letter that fails again on replay must not loop here forever.
-        const { messageCount } = await channel.checkQueue(dlqName(queue));
+        const messageCount = await channel.checkQueue(dlqName(queue)).then(
+          (info) => info.messageCount,
+          (error: unknown) => {
+            if ((error as { code?: unknown }).code === 404) return 0; // nobody ever subscribed under this name
+            throw error;
+          },
+        );
         for (let i = 0; i < messageCount; i += 1) {
           const message = await channel.get(dlqName(queue), { noAck: false });
           if (!message) break;
@@ -316,7 +340,7 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
     async deleteTopology() {
       await ensureConnected();
       if (!connection) return;
-      const channel = await connection.createChannel();
+      const channel = listenForErrors(await connection.createChannel());
       try {
         for (const { options: sub } of subscriptions) {
           const maxAttempts = sub.maxAttempts ?? defaultMaxAttempts;
@@ -332,7 +356,7 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
     async deadLetterCount(queue) {
       await ensureConnected();
       if (!connection) return 0;
-      const channel = await connection.createChannel();
+      const channel = listenForErrors(await connection.createChannel());
       try {
         return (await channel.checkQueue(dlqName(queue))).messageCount;
       } catch (error) {
