@@ -202,9 +202,12 @@ describe.skipIf(!hasServers('gateway rate limits on Redis', ['redis']))('rate li
       proxy.restore();
       await waitFor(async () => (await kv.ping().then(() => true, () => false)), { what: 'redis to come back' });
       await new Promise((resolve) => setTimeout(resolve, 150));
-      // Back on Redis, whose count for this address (1) survived the outage.
-      expect((await me()).headers['ratelimit-remaining']).toBe('3');
+      // Back on Redis, whose count for this address survived the outage (a command sent as the
+      // connection dropped may have landed late, so it is 1 or 2 before this request).
+      const back = Number((await me()).headers['ratelimit-remaining']);
+      expect([2, 3]).toContain(back);
       expect(limited.app.rateLimits?.store?.isFallingBack()).toBe(false);
+      expect(Number((await me()).headers['ratelimit-remaining'])).toBe(back - 1);
     } finally {
       await limited.close();
       await proxy.close();
