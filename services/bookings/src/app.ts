@@ -1,35 +1,9 @@
-import {
-  createApp,
-  createTokenVerifier,
-  idempotencyPlugin,
-  type App,
-  type Bus,
-  type Clock,
-  type Db,
-  type Kv,
-  type Logger,
-} from '@aerofly/platform';
+import { createApp, createTokenVerifier, idempotencyPlugin, type App, type Bus } from '@aerofly/platform';
 import { bookingRoutes } from './bookings/bookings.routes.js';
-import type { BookingsConfig } from './config.js';
-import { createBookingsCore, type BookingsCore } from './core.js';
-import type { HoldsClient } from './holds/holds.client.js';
-import type { PaymentProvider } from './payments/payment-provider.js';
+import { createBookingsCore, type BookingsCore, type BookingsDeps } from './core.js';
 import { paymentRoutes } from './payments/payments.routes.js';
 
-export type BookingsDeps = {
-  config: Readonly<BookingsConfig>;
-  db: Db;
-  kv: Kv;
-  bus: Bus;
-  logger: Logger;
-  clock: Clock;
-  /** Defaults to the flights service over HTTP; tests pass an in-memory one. */
-  holds?: HoldsClient;
-  /** Defaults to the built-in test processor. */
-  paymentProvider?: PaymentProvider;
-  /** Called after a commit that wrote events (pokes the outbox relay). */
-  afterCommit?: () => void;
-};
+export type { BookingsDeps };
 
 /** Builds the bookings app, unstarted; tests drive it with `app.inject`. */
 export async function buildApp(deps: BookingsDeps, core?: BookingsCore): Promise<App> {

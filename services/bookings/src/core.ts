@@ -1,5 +1,14 @@
-import { createIdempotencyStore, createServiceTokenSigner, type IdempotencyStore } from '@aerofly/platform';
-import type { BookingsDeps } from './app.js';
+import {
+  createIdempotencyStore,
+  createServiceTokenSigner,
+  type Bus,
+  type Clock,
+  type Db,
+  type IdempotencyStore,
+  type Kv,
+  type Logger,
+} from '@aerofly/platform';
+import type { BookingsConfig } from './config.js';
 import { createBookingService, type BookingService } from './bookings/bookings.service.js';
 import { createSettlement } from './bookings/settlement.js';
 import { createFlightCancelledHandler } from './events/flight-cancelled.consumer.js';
@@ -8,6 +17,21 @@ import { createPayBookingFlow, type PayBookingFlow } from './payments/pay-bookin
 import type { PaymentProvider } from './payments/payment-provider.js';
 import { createTestProcessor } from './payments/test-processor.js';
 import { createSweeper, type Sweeper } from './sweeper/sweeper.js';
+
+export type BookingsDeps = {
+  config: Readonly<BookingsConfig>;
+  db: Db;
+  kv: Kv;
+  bus: Bus;
+  logger: Logger;
+  clock: Clock;
+  /** Defaults to the flights service over HTTP; tests pass an in-memory one. */
+  holds?: HoldsClient;
+  /** Defaults to the built-in test processor. */
+  paymentProvider?: PaymentProvider;
+  /** Called after a commit that wrote events (pokes the outbox relay). */
+  afterCommit?: () => void;
+};
 
 export type BookingsCore = {
   bookings: BookingService;
