@@ -93,13 +93,22 @@ async function runOnce(instances: number) {
     for (let offset = 0; offset < events.length; offset += 200) {
       await db.transaction((tx) => writeOutbox(tx, publisherSchema, events.slice(offset, offset + 200)));
     }
-    const relay = createOutboxRelay({ db, bus: publisherBus, schema: publisherSchema, logger: silentLogger, batchSize: 100, intervalMs: 20 });
+    const relay = createOutboxRelay({
+      db,
+      bus: publisherBus,
+      schema: publisherSchema,
+      logger: silentLogger,
+      batchSize: 100,
+      intervalMs: 20,
+    });
     const startedAt = performance.now();
     relay.start();
     let relayedMs = 0;
     await waitFor(
       async () => {
-        const { rows } = await db.query<{ left: number }>(`SELECT count(*)::int AS left FROM ${publisherSchema}.outbox WHERE published_at IS NULL`);
+        const { rows } = await db.query<{ left: number }>(
+          `SELECT count(*)::int AS left FROM ${publisherSchema}.outbox WHERE published_at IS NULL`,
+        );
         if (rows[0]?.left === 0 && relayedMs === 0) relayedMs = performance.now() - startedAt;
         return sink.messages.length >= total;
       },
@@ -110,7 +119,9 @@ async function runOnce(instances: number) {
     // Give stray duplicates a moment to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const messageIds = sink.messages.map((message) => message.messageId);
-    const { rows } = await db.query<{ sent: number }>(`SELECT count(*)::int AS sent FROM notifications.notifications WHERE status = 'SENT'`);
+    const { rows } = await db.query<{ sent: number }>(
+      `SELECT count(*)::int AS sent FROM notifications.notifications WHERE status = 'SENT'`,
+    );
     const expected = new Set(events.map((event) => `<${event.id}@aerofly.local>`));
     return {
       instances,

@@ -13,7 +13,14 @@ describe('SMTP test sink', async () => {
   it('when a message is sent, then it is kept parsed with its Message-ID', async () => {
     await send('first');
     expect(sink.messages).toHaveLength(1);
-    expect(sink.messages[0]).toMatchObject({ seq: 1, messageId: '<first@test>', from: 'a@example.com', to: ['b@example.com'], subject: 'first', text: 'hello\n' });
+    expect(sink.messages[0]).toMatchObject({
+      seq: 1,
+      messageId: '<first@test>',
+      from: 'a@example.com',
+      to: ['b@example.com'],
+      subject: 'first',
+      text: 'hello\n',
+    });
   });
 
   it('when it is stopped, then sends fail, and after start it accepts again on the same port', async () => {

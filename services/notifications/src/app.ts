@@ -42,7 +42,10 @@ export function createNotificationsServiceFrom(deps: NotificationsDeps): Notific
 }
 
 /** Builds the notifications app, unstarted; tests drive it with `app.inject`. */
-export async function buildApp(deps: NotificationsDeps, service: NotificationsService = createNotificationsServiceFrom(deps)): Promise<App> {
+export async function buildApp(
+  deps: NotificationsDeps,
+  service: NotificationsService = createNotificationsServiceFrom(deps),
+): Promise<App> {
   const verifier = await createTokenVerifier({
     userPublicKeyPem: deps.config.JWT_PUBLIC_KEY,
     servicePublicKeyPem: deps.config.SERVICE_PUBLIC_KEY,

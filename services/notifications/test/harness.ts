@@ -79,7 +79,13 @@ export function eventOf<T extends EventType>(type: T, data: EventData<T>): Event
   return { id: randomUUID(), type, version: 1, occurredAt: '2026-03-01T10:01:00.000Z', data };
 }
 
-export type ConsumerOptions = { smtpUrl: string; maxAttempts?: number; retryDelaysMs?: number[]; prefetch?: number; smtpTimeoutMs?: number };
+export type ConsumerOptions = {
+  smtpUrl: string;
+  maxAttempts?: number;
+  retryDelaysMs?: number[];
+  prefetch?: number;
+  smtpTimeoutMs?: number;
+};
 
 export function testConfig(options: Partial<ConsumerOptions> & { env?: Record<string, string> } = {}) {
   return loadConfig({

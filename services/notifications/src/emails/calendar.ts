@@ -1,7 +1,11 @@
 import type { BookingSnapshot } from '@aerofly/contracts';
 
 /** `20260329T003000Z`: iCalendar UTC date-time (RFC 5545 §3.3.5, form #2). */
-export const icsUtc = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const icsUtc = (iso: string) =>
+  new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** TEXT values escape backslash, semicolon, comma and newlines (RFC 5545 §3.3.11). */
 const escapeText = (text: string) => text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
@@ -34,8 +38,12 @@ export function bookingCalendar(booking: BookingSnapshot, options: { stampedAt: 
   const names = booking.passengers.map((passenger) => `${passenger.firstName} ${passenger.lastName}`);
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', `PRODID:${options.productId}`, 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH'];
   for (const segment of booking.segments) {
-    const seats = segment.seats.map((assignment) => `${names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`}: ${assignment.seat}`);
-    const description = [`Booking ${booking.reference}`, `Flight ${segment.flightNumber} ${segment.from} to ${segment.to}`, ...seats].join('\n');
+    const seats = segment.seats.map(
+      (assignment) => `${names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`}: ${assignment.seat}`,
+    );
+    const description = [`Booking ${booking.reference}`, `Flight ${segment.flightNumber} ${segment.from} to ${segment.to}`, ...seats].join(
+      '\n',
+    );
     lines.push(
       'BEGIN:VEVENT',
       `UID:${booking.bookingId}-${segment.flightId}@${options.uidDomain}`,

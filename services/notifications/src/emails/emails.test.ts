@@ -40,8 +40,17 @@ describe('formatting', () => {
 
 describe('calendar attachment', () => {
   it('when a booking has two segments, then the .ics has one event per flight in UTC, CRLF lines of at most 75 octets', () => {
-    const booking = confirmedBooking({ passengers: [{ firstName: 'Zoë', lastName: 'Ångström, Jr; "the 3rd"' }, { firstName: 'B', lastName: 'C' }] });
-    const ics = bookingCalendar(booking, { stampedAt: '2026-03-01T10:01:00.000Z', productId: '-//AeroFly//EN', uidDomain: 'aerofly.local' });
+    const booking = confirmedBooking({
+      passengers: [
+        { firstName: 'Zoë', lastName: 'Ångström, Jr; "the 3rd"' },
+        { firstName: 'B', lastName: 'C' },
+      ],
+    });
+    const ics = bookingCalendar(booking, {
+      stampedAt: '2026-03-01T10:01:00.000Z',
+      productId: '-//AeroFly//EN',
+      uidDomain: 'aerofly.local',
+    });
     expect(ics.endsWith('\r\n')).toBe(true);
     expect(ics.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
     const unfolded = ics.replace(/\r\n /g, '');
@@ -63,7 +72,11 @@ describe('composeEmail', () => {
   it('when a booking is confirmed, then the email goes to the contact address and carries the calendar file', () => {
     const booking = confirmedBooking({ contactEmail: 'ada@example.com' });
     const email = composeEmail(eventOf('booking.confirmed', booking), settings);
-    expect(email).toMatchObject({ kind: 'booking_confirmed', to: 'ada@example.com', subject: `Your AeroFly booking ${booking.reference} is confirmed` });
+    expect(email).toMatchObject({
+      kind: 'booking_confirmed',
+      to: 'ada@example.com',
+      subject: `Your AeroFly booking ${booking.reference} is confirmed`,
+    });
     expect(email.attachments.map((attachment) => attachment.filename)).toEqual([`${booking.reference}.ics`]);
     expect(email.html).toContain(`https://aerofly.example/bookings/${booking.bookingId}`);
     expect(email.text).toContain('Total paid: $1,234.56 (visa ending 4242)');

@@ -3,7 +3,13 @@ import { bookingCalendar } from './calendar.js';
 import { loadTemplate } from './template.js';
 
 /** The event types that lead to an email; `booking.created` needs none (the customer is on the page). */
-export const emailTopics = ['booking.confirmed', 'booking.cancelled', 'booking.expired', 'booking.payment_refunded', 'user.registered'] as const;
+export const emailTopics = [
+  'booking.confirmed',
+  'booking.cancelled',
+  'booking.expired',
+  'booking.payment_refunded',
+  'user.registered',
+] as const;
 export type EmailTopic = (typeof emailTopics)[number];
 export const isEmailTopic = (type: string): type is EmailTopic => (emailTopics as readonly string[]).includes(type);
 
@@ -20,7 +26,8 @@ export type Email = {
 
 export type EmailSettings = { publicUrl: string; brand: string; senderDomain: string };
 
-const fractionDigits = (currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+const fractionDigits = (currency: string) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
 /** `{amount: 12345, currency: 'USD'}` → `$123.45`; amounts are minor units of the currency. */
 export function formatMoney(money: Money): string {
@@ -65,7 +72,9 @@ function bookingView(booking: BookingSnapshot, settings: EmailSettings) {
     cabin: booking.cabin.replace(/_/g, ' '),
     passengers: names.map((name, index) => ({ name, number: index + 1 })),
     total: formatMoney(booking.totalPrice),
-    payment: booking.payment ? { brand: booking.payment.brand, last4: booking.payment.last4, amount: formatMoney(booking.payment.amount) } : null,
+    payment: booking.payment
+      ? { brand: booking.payment.brand, last4: booking.payment.last4, amount: formatMoney(booking.payment.amount) }
+      : null,
     segments: booking.segments.map((segment) => ({
       flightNumber: segment.flightNumber,
       from: segment.from,
@@ -77,7 +86,10 @@ function bookingView(booking: BookingSnapshot, settings: EmailSettings) {
       duration: `${Math.floor(segment.durationMinutes / 60)}h ${String(segment.durationMinutes % 60).padStart(2, '0')}m`,
       seats: [...segment.seats]
         .sort((a, b) => a.passenger - b.passenger)
-        .map((assignment) => ({ passenger: names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`, seat: assignment.seat })),
+        .map((assignment) => ({
+          passenger: names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`,
+          seat: assignment.seat,
+        })),
     })),
   };
 }
@@ -97,7 +109,13 @@ function searchUrl(booking: BookingSnapshot, settings: EmailSettings): string {
   return `${settings.publicUrl}/?${query.toString()}`;
 }
 
-function renderEmail(kind: EmailKind, file: string, to: string, view: Record<string, unknown>, attachments: Email['attachments'] = []): Email {
+function renderEmail(
+  kind: EmailKind,
+  file: string,
+  to: string,
+  view: Record<string, unknown>,
+  attachments: Email['attachments'] = [],
+): Email {
   const subject = loadTemplate(`${file}.subject.txt`)(view).trim();
   const context = { ...view, subject };
   const html = loadTemplate('layout.html')({ ...context, body: loadTemplate(`${file}.html`)(context) });

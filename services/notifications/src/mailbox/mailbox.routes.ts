@@ -62,11 +62,19 @@ export async function mailboxRoutes(app: App, options: { store: MailboxStore }) 
   const { store } = options;
   const hide = { hide: true };
 
-  app.get('/dev/mailbox', { schema: hide }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(listPage(await store.list())));
+  app.get('/dev/mailbox', { schema: hide }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(listPage(await store.list())),
+  );
 
   app.get(
     '/dev/mailbox/messages',
-    { schema: { ...hide, querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }), response: { 200: z.object({ items: z.array(MessageJson) }) } } },
+    {
+      schema: {
+        ...hide,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        response: { 200: z.object({ items: z.array(MessageJson) }) },
+      },
+    },
     async (request) => ({ items: await store.list(request.query.limit) }),
   );
 
@@ -79,10 +87,7 @@ export async function mailboxRoutes(app: App, options: { store: MailboxStore }) 
   app.get('/dev/mailbox/messages/:id/raw', { schema: { ...hide, params: IdParams } }, async (request, reply) => {
     const raw = await store.raw(request.params.id);
     if (!raw) throw new AppError('NOT_FOUND', 'No such message');
-    return reply
-      .type('message/rfc822')
-      .header('content-disposition', `attachment; filename="${request.params.id}.eml"`)
-      .send(raw);
+    return reply.type('message/rfc822').header('content-disposition', `attachment; filename="${request.params.id}.eml"`).send(raw);
   });
 
   app.get('/dev/mailbox/:id', { schema: { ...hide, params: IdParams } }, async (request, reply) => {

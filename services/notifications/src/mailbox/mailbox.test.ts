@@ -39,7 +39,9 @@ describe('embedded mode without SMTP_URL', () => {
     const response = await service.app.inject({ method: 'GET', url: '/dev/mailbox/messages' });
     expect(response.statusCode).toBe(200);
     const { items } = response.json<{ items: { id: string; to: string[]; subject: string; text: string; html: string }[] }>();
-    expect(items.map((item) => item.subject).sort()).toEqual([`Welcome to AeroFly, Ada`, `Your AeroFly booking ${booking.reference} is confirmed`].sort());
+    expect(items.map((item) => item.subject).sort()).toEqual(
+      [`Welcome to AeroFly, Ada`, `Your AeroFly booking ${booking.reference} is confirmed`].sort(),
+    );
     expect(items.every((item) => item.to[0] === booking.contactEmail && item.text.length > 0 && item.html.includes('<html'))).toBe(true);
 
     const page = await service.app.inject({ method: 'GET', url: '/dev/mailbox' });

@@ -224,7 +224,10 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
     await consumer(bus, { maxAttempts: 3, retryDelaysMs: [20, 40] });
     const before = eventOf('booking.confirmed', confirmedBooking());
     // A valid envelope whose booking has no reference and a broken e-mail address: never sendable.
-    const broken = { ...eventOf('booking.confirmed', confirmedBooking()), data: { bookingId: 'x', contactEmail: 'not-an-email' } } as EventEnvelope;
+    const broken = {
+      ...eventOf('booking.confirmed', confirmedBooking()),
+      data: { bookingId: 'x', contactEmail: 'not-an-email' },
+    } as EventEnvelope;
     const after = Array.from({ length: 5 }, () => eventOf('booking.confirmed', confirmedBooking()));
 
     await bus.publish(before);
@@ -254,10 +257,20 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
     const booking = confirmedBooking();
     const events = [
       eventOf('user.registered', { userId: randomUUID(), email: 'new@example.com', name: 'Katherine <Johnson>' }),
-      eventOf('booking.cancelled', { ...booking, status: 'CANCELLED', reason: 'flight_cancelled', refund: { amount: 123_456, currency: 'USD' } }),
+      eventOf('booking.cancelled', {
+        ...booking,
+        status: 'CANCELLED',
+        reason: 'flight_cancelled',
+        refund: { amount: 123_456, currency: 'USD' },
+      }),
       eventOf('booking.cancelled', { ...booking, status: 'CANCELLED', reason: 'customer', refund: null, payment: null }),
       eventOf('booking.expired', { ...booking, status: 'EXPIRED', payment: null }),
-      eventOf('booking.payment_refunded', { ...booking, status: 'EXPIRED', refund: { amount: 123_456, currency: 'USD' }, reason: 'The hold ended before the payment went through' }),
+      eventOf('booking.payment_refunded', {
+        ...booking,
+        status: 'EXPIRED',
+        refund: { amount: 123_456, currency: 'USD' },
+        reason: 'The hold ended before the payment went through',
+      }),
     ];
     await publishAll(bus, [eventOf('booking.created', { ...booking, status: 'PENDING' }), ...events]);
     await sink.waitForCount(events.length);
@@ -281,37 +294,40 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
   });
 });
 
-describe.skipIf(!hasServers('email consumer broker cut', ['rabbitmq']))('email consumer when the broker connection is cut (RabbitMQ through a TCP proxy)', () => {
-  it('when the connection drops in the middle of a stream of confirmations, then no email is lost and none is sent twice', async () => {
-    const amqpUrl = testServers.amqpUrl ?? '';
-    const namespace = `test.${uniqueSuffix()}`;
-    const proxy = await startTcpProxy({ host: new URL(amqpUrl).hostname, port: Number(new URL(amqpUrl).port || 5672) });
-    const consumingBus = createRabbitBus({ url: viaProxy(amqpUrl, proxy), logger: silentLogger, namespace });
-    cleanups.push(async () => {
-      await consumingBus.deleteTopology().catch(() => undefined);
-      await consumingBus.close();
-      await proxy.close();
-    });
-    await consumer(consumingBus, { retryDelaysMs: [50, 100, 200] });
-    const publisher = createTestBus({ namespace });
-    cleanups.push(() => publisher.close());
+describe.skipIf(!hasServers('email consumer broker cut', ['rabbitmq']))(
+  'email consumer when the broker connection is cut (RabbitMQ through a TCP proxy)',
+  () => {
+    it('when the connection drops in the middle of a stream of confirmations, then no email is lost and none is sent twice', async () => {
+      const amqpUrl = testServers.amqpUrl ?? '';
+      const namespace = `test.${uniqueSuffix()}`;
+      const proxy = await startTcpProxy({ host: new URL(amqpUrl).hostname, port: Number(new URL(amqpUrl).port || 5672) });
+      const consumingBus = createRabbitBus({ url: viaProxy(amqpUrl, proxy), logger: silentLogger, namespace });
+      cleanups.push(async () => {
+        await consumingBus.deleteTopology().catch(() => undefined);
+        await consumingBus.close();
+        await proxy.close();
+      });
+      await consumer(consumingBus, { retryDelaysMs: [50, 100, 200] });
+      const publisher = createTestBus({ namespace });
+      cleanups.push(() => publisher.close());
 
-    const events = Array.from({ length: 60 }, () => eventOf('booking.confirmed', confirmedBooking()));
-    for (const [index, event] of events.entries()) {
-      await publisher.publish(event);
-      if (index === 20) {
-        await waitFor(() => sink.messages.length >= 5);
-        proxy.cut();
-        await settle(300);
-        expect(consumingBus.isHealthy()).toBe(false);
+      const events = Array.from({ length: 60 }, () => eventOf('booking.confirmed', confirmedBooking()));
+      for (const [index, event] of events.entries()) {
+        await publisher.publish(event);
+        if (index === 20) {
+          await waitFor(() => sink.messages.length >= 5);
+          proxy.cut();
+          await settle(300);
+          expect(consumingBus.isHealthy()).toBe(false);
+        }
+        if (index === 40) proxy.restore();
       }
-      if (index === 40) proxy.restore();
-    }
-    await sink.waitForCount(events.length, 30_000);
-    await waitFor(async () => (await statusCounts(db))['SENT'] === events.length, { timeoutMs: 10_000 });
-    await settle(1000);
+      await sink.waitForCount(events.length, 30_000);
+      await waitFor(async () => (await statusCounts(db))['SENT'] === events.length, { timeoutMs: 10_000 });
+      await settle(1000);
 
-    expectExactlyOnce(events);
-    expect(await publisher.deadLetterCount(emailQueue)).toBe(0);
-  });
-});
+      expectExactlyOnce(events);
+      expect(await publisher.deadLetterCount(emailQueue)).toBe(0);
+    });
+  },
+);

@@ -9,7 +9,13 @@ export type EmailConsumerOptions = { maxAttempts: number; retryDelaysMs: number[
 /** Every instance subscribes under the same queue name, so instances share the work. */
 export async function subscribeEmailConsumer(bus: Bus, service: NotificationsService, options: EmailConsumerOptions): Promise<void> {
   await bus.subscribe(
-    { queue: emailQueue, topics: [...emailTopics], maxAttempts: options.maxAttempts, retryDelaysMs: options.retryDelaysMs, prefetch: options.prefetch },
+    {
+      queue: emailQueue,
+      topics: [...emailTopics],
+      maxAttempts: options.maxAttempts,
+      retryDelaysMs: options.retryDelaysMs,
+      prefetch: options.prefetch,
+    },
     (event, delivery) => service.handleEvent(event, delivery),
   );
 }

@@ -34,7 +34,15 @@ export function createNotificationsRepository(db: Queryable) {
         `INSERT INTO notifications.notifications (id, event_id, event_type, type, recipient, subject, message_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (event_id) DO NOTHING`,
-        [randomUUID(), notification.eventId, notification.eventType, notification.type, notification.recipient, notification.subject, notification.messageId],
+        [
+          randomUUID(),
+          notification.eventId,
+          notification.eventType,
+          notification.type,
+          notification.recipient,
+          notification.subject,
+          notification.messageId,
+        ],
       );
     },
 

@@ -16,7 +16,15 @@ beforeAll(async () => {
   db = await createNotificationsDb();
   const config = testConfig({ smtpUrl: 'smtp://127.0.0.1:9' });
   const mailer = createMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: config.MAIL_FROM, timeoutMs: 1000 });
-  app = await buildApp({ config, db, kv: createMemoryKv(), bus: createMemoryBus({ logger: silentLogger }), logger: silentLogger, clock: systemClock, mailer });
+  app = await buildApp({
+    config,
+    db,
+    kv: createMemoryKv(),
+    bus: createMemoryBus({ logger: silentLogger }),
+    logger: silentLogger,
+    clock: systemClock,
+    mailer,
+  });
   adminToken = (await mintAdmin()).token;
 
   // 25 notifications, every fifth failed, created a millisecond apart so the order is known.
@@ -44,7 +52,8 @@ afterAll(async () => {
   await db.destroy();
 });
 
-const list = (query: string, token = adminToken) => app.inject({ method: 'GET', url: `/api/v1/admin/notifications${query}`, headers: bearer(token) });
+const list = (query: string, token = adminToken) =>
+  app.inject({ method: 'GET', url: `/api/v1/admin/notifications${query}`, headers: bearer(token) });
 
 describe('GET /api/v1/admin/notifications', () => {
   it('when nobody or a customer asks, then 401 and 403', async () => {
@@ -57,7 +66,9 @@ describe('GET /api/v1/admin/notifications', () => {
     expect(response.statusCode).toBe(200);
     const page = NotificationPage.parse(response.json());
     expect(page.items.map((item) => item.subject)).toEqual(['Booking 20', 'Booking 15', 'Booking 10', 'Booking 5', 'Booking 0']);
-    expect(page.items.every((item) => item.status === 'FAILED' && item.lastError === '550 mailbox unavailable' && item.attempts === 1)).toBe(true);
+    expect(
+      page.items.every((item) => item.status === 'FAILED' && item.lastError === '550 mailbox unavailable' && item.attempts === 1),
+    ).toBe(true);
     expect(page.nextCursor).toBeNull();
   });
 

@@ -20,7 +20,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     if (Number.isNaN(date.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { errors: [{ field: 'cursor', message: 'not a cursor from this list' }] });
+    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', {
+      errors: [{ field: 'cursor', message: 'not a cursor from this list' }],
+    });
   }
 }
 
