@@ -3,6 +3,7 @@ import { api, newIdempotencyKey } from './client';
 import { readSession, writeSession } from './session';
 import type {
   Airplane,
+  AirplaneInput,
   Airport,
   AuthAnswer,
   Booking,
@@ -101,7 +102,7 @@ export const payBooking = (id: string, body: PayBookingBody, idempotencyKey: str
 export const createCity = (body: { name: string; countryCode: string }) => api<City>('/cities', { method: 'POST', body, auth: 'required' });
 export const createAirport = (body: { code: string; name: string; cityId: string; timeZone: string }) =>
   api<Airport>('/airports', { method: 'POST', body, auth: 'required' });
-export const createAirplane = (body: Omit<Airplane, 'id'>) => api<Airplane>('/airplanes', { method: 'POST', body, auth: 'required' });
+export const createAirplane = (body: AirplaneInput) => api<Airplane>('/airplanes', { method: 'POST', body, auth: 'required' });
 export const listFlights = (query: { cursor?: string; limit?: number; from?: string; to?: string } = {}) =>
   api<Page<Flight> | Flight[]>('/flights', { query: { limit: 50, ...query } }).then((answer) =>
     Array.isArray(answer) ? { items: answer, nextCursor: null } : answer,

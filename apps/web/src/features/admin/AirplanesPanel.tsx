@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { createAirplane, listAirplanes } from '../../api/endpoints';
-import type { Airplane, CabinLayout } from '../../api/types';
+import type { AirplaneInput, CabinLayout } from '../../api/types';
 import { ErrorNote, fieldErrorsOf, Loading } from '../../app/ui';
 import { useAsync } from '../../app/useAsync';
 
@@ -30,9 +30,9 @@ export function AirplanesPanel() {
     setParseError(null);
     setError(null);
     setSaved(null);
-    let body: Omit<Airplane, 'id'>;
+    let body: AirplaneInput;
     try {
-      body = JSON.parse(json) as Omit<Airplane, 'id'>;
+      body = JSON.parse(json) as AirplaneInput;
     } catch (failure) {
       setParseError(`That is not valid JSON: ${(failure as Error).message}`);
       return;

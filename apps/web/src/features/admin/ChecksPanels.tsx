@@ -48,7 +48,22 @@ export function InventoryPanel() {
             {result.ok ? 'All consistent' : `${result.violations.length} problem${result.violations.length === 1 ? '' : 's'} found`} ·{' '}
             {result.flightsChecked} flights checked
           </p>
-          {result.violations.length > 0 && <pre className="violations">{JSON.stringify(result.violations, null, 2)}</pre>}
+          <p className="muted">
+            {result.holdsChecked} holds checked ·{' '}
+            {result.bookingsCrossChecked
+              ? 'cross-checked with bookings'
+              : `not cross-checked with bookings${result.crossCheckError ? `: ${result.crossCheckError}` : ''}`}
+          </p>
+          {result.violations.length > 0 && (
+            <ul className="violations">
+              {result.violations.map((violation, index) => (
+                <li key={index}>
+                  <strong>{violation.kind}</strong> {violation.flightId ? `flight ${violation.flightId}` : ''} {violation.cabin ?? ''}:{' '}
+                  {violation.detail}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
     </section>
@@ -73,6 +88,7 @@ export function NotificationsPanel() {
           <tr>
             <th scope="col">Event</th>
             <th scope="col">Recipient</th>
+            <th scope="col">Subject</th>
             <th scope="col">Attempts</th>
             <th scope="col">Last error</th>
             <th scope="col">When</th>
@@ -81,17 +97,12 @@ export function NotificationsPanel() {
         <tbody>
           {failed.data.map((notification) => (
             <tr key={notification.id}>
-              <td>{notification.eventType ?? notification.type ?? notification.eventId}</td>
-              <td>{notification.recipient ?? ''}</td>
-              <td>{notification.attempts ?? ''}</td>
+              <td>{notification.eventType}</td>
+              <td>{notification.recipient}</td>
+              <td>{notification.subject}</td>
+              <td>{notification.attempts}</td>
               <td>{notification.lastError ?? ''}</td>
-              <td>
-                {notification.updatedAt
-                  ? formatInstant(notification.updatedAt)
-                  : notification.createdAt
-                    ? formatInstant(notification.createdAt)
-                    : ''}
-              </td>
+              <td>{formatInstant(notification.updatedAt)}</td>
             </tr>
           ))}
         </tbody>

@@ -124,6 +124,7 @@ function BookForm({
             {flight.durationMinutes ? ` · ${formatDuration(flight.durationMinutes)}` : ''}
           </p>
           {flight.status === 'CANCELLED' && <p className="error">This flight was cancelled.</p>}
+          {seatsLeft(flight, cabin)}
         </section>
       ))}
 
@@ -256,4 +257,16 @@ function readDraft(key: string, legCount: number, passengerCount: number): Draft
     // A damaged draft is simply dropped.
   }
   return null;
+}
+
+const fewSeatsLeft = 9;
+
+function seatsLeft(flight: Flight, cabin: CabinClass) {
+  const left = flight.availability.find((entry) => entry.cabin === cabin)?.available;
+  if (left === undefined || left > fewSeatsLeft) return null;
+  return (
+    <p className="warning">
+      {left === 0 ? `No ${cabinLabels[cabin]} seats left.` : `Only ${left} ${cabinLabels[cabin]} seat${left === 1 ? '' : 's'} left.`}
+    </p>
+  );
 }

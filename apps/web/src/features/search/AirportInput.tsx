@@ -3,13 +3,8 @@ import type { Airport } from '../../api/types';
 
 export type AirportOption = { code: string; name: string; city: string; timeZone: string };
 
-export function toOptions(airports: Airport[], cityNames: Map<string, string> = new Map()): AirportOption[] {
-  return airports.map((airport) => ({
-    code: airport.code,
-    name: airport.name,
-    timeZone: airport.timeZone,
-    city: airport.cityName ?? (typeof airport.city === 'string' ? airport.city : airport.city?.name) ?? cityNames.get(airport.cityId) ?? '',
-  }));
+export function toOptions(airports: Airport[]): AirportOption[] {
+  return airports.map((airport) => ({ code: airport.code, name: airport.name, city: airport.cityName, timeZone: airport.timeZone }));
 }
 
 /** Matches code first, then city and name, so "PAR", "paris" and "gaulle" all find CDG. */

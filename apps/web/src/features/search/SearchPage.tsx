@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { CabinClass } from '@aerofly/contracts';
-import { listAirports, listCities, searchFlights, type SearchQuery } from '../../api/endpoints';
+import { listAirports, searchFlights, type SearchQuery } from '../../api/endpoints';
 import type { Itinerary } from '../../api/types';
 import { navigate, useLocation } from '../../app/router';
 import { Empty, ErrorNote, Loading } from '../../app/ui';
@@ -51,10 +51,7 @@ function writeQuery(criteria: SearchCriteria, filters: Filters): string {
 export function SearchPage() {
   const { query, href } = useLocation();
   const { criteria, filters } = useMemo(() => readQuery(query), [href]);
-  const airports = useAsync(async () => {
-    const [list, cities] = await Promise.all([listAirports(), listCities().catch(() => [])]);
-    return toOptions(list, new Map(cities.map((city) => [city.id, city.name])));
-  }, []);
+  const airports = useAsync(async () => toOptions(await listAirports()), []);
 
   return (
     <div className="page search-page">
