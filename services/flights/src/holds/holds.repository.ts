@@ -33,6 +33,9 @@ export type BookableFlightRow = {
   arrivalAt: Date;
   layouts: CabinLayout[];
   available: number | null;
+  taken: string[];
+  /** Status of a hold that already exists for the booking, if any. */
+  existingHold: 'HELD' | 'SOLD' | 'RELEASED' | null;
 };
 
 /** Raised by the hold statement itself so that the whole statement (every counter, every seat) rolls back. */
@@ -104,16 +107,21 @@ export const holdsRepository = {
       })),
     };
   },
-  /** What a hold needs to know about its flights: plain reads, no locks (the hold statement decides). */
-  async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass) {
+  /**
+   * What a hold needs to know, in one plain read without locks (the hold statement decides):
+   * the flights, their seats taken now, and whether this booking already has a hold.
+   */
+  async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass, bookingId: string | null) {
     const { rows } = await db.query<BookableFlightRow>(
       `SELECT f.id, f.status, f.origin AS "from", f.destination AS "to", f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt",
-              p.cabins AS layouts, i.available
+              p.cabins AS layouts, i.available,
+              ARRAY(SELECT s.seat FROM flights.hold_seats s WHERE s.flight_id = f.id AND s.status IN ('HELD', 'SOLD')) AS taken,
+              (SELECT h.status FROM flights.holds h WHERE h.booking_id = $3) AS "existingHold"
          FROM flights.flights f
          JOIN flights.airplanes p ON p.id = f.airplane_id
          LEFT JOIN flights.inventory i ON i.flight_id = f.id AND i.cabin = $2
         WHERE f.id = ANY($1::uuid[])`,
-      [flightIds, cabin],
+      [flightIds, cabin, bookingId],
     );
     return rows;
   },
@@ -231,10 +239,6 @@ export const holdsRepository = {
       [bookingId, now],
     );
     return rowCount > 0;
-  },
-  async exists(db: Queryable, bookingId: string) {
-    const { rows } = await db.query<{ status: string }>(`SELECT status FROM flights.holds WHERE booking_id = $1`, [bookingId]);
-    return rows[0]?.status;
   },
   /** Releases up to `limit` holds past their time; several sweepers skip each other's rows. */
   async releaseDue(db: Queryable, r: Release & { dueBefore: Date; limit: number }) {

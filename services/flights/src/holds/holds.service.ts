@@ -85,13 +85,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
   };
 
   /** Seat rows for every passenger on every segment: the chosen ones plus seats picked from what is free. */
-  const assignSeats = async (request: HoldRequest, flights: Map<string, BookableFlightRow>) => {
-    const taken = new Map<string, Set<string>>();
-    for (const row of await repo.takenSeats(db, request.segments.map((s) => s.flightId))) {
-      const set = taken.get(row.flightId) ?? new Set<string>();
-      set.add(row.seat);
-      taken.set(row.flightId, set);
-    }
+  const assignSeats = (request: HoldRequest, flights: Map<string, BookableFlightRow>, taken: Map<string, Set<string>>) => {
     const seats: { flightId: string; passenger: number; seat: string }[] = [];
     for (const segment of request.segments) {
       const flight = flights.get(segment.flightId) as BookableFlightRow;
@@ -109,8 +103,18 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
     return seats;
   };
 
+  const readTaken = async (flightIds: string[]) => {
+    const taken = new Map<string, Set<string>>();
+    for (const row of await repo.takenSeats(db, flightIds)) {
+      const set = taken.get(row.flightId) ?? new Set<string>();
+      set.add(row.seat);
+      taken.set(row.flightId, set);
+    }
+    return taken;
+  };
+
   const unavailableReason = async (request: HoldRequest, now: Date): Promise<AppError> => {
-    const flights = await repo.bookableFlights(db, request.segments.map((s) => s.flightId), request.cabin);
+    const flights = await repo.bookableFlights(db, request.segments.map((s) => s.flightId), request.cabin, null);
     const gone = flights.find((f) => f.status !== 'SCHEDULED' || f.departureAt <= now);
     if (gone) return new AppError('FLIGHT_NOT_BOOKABLE', `Flight ${gone.id} can no longer be booked`);
     return new AppError('SEATS_UNAVAILABLE', `Not enough ${request.cabin} seats left for ${request.passengers} passenger(s)`);
@@ -121,19 +125,28 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
 
     /** Holds every segment for the booking, or none; the same request again returns the first result. */
     async hold(request: HoldRequest): Promise<Hold> {
-      const existing = await repo.find(db, request.bookingId);
-      if (existing) return holdView(existing);
+      const flightIds = request.segments.map((s) => s.flightId);
+      // One read answers a repeat, a sold-out flight and a bad request: losers of a busy flight cost one query.
+      const rows = await repo.bookableFlights(db, flightIds, request.cabin, request.bookingId);
+      const existingHold = rows[0]?.existingHold ?? null;
+      if (existingHold) {
+        const existing = await repo.find(db, request.bookingId);
+        if (existing) return holdView(existing);
+        throw new AppError('SEATS_UNAVAILABLE', `The hold for booking ${request.bookingId} was already released`);
+      }
       const now = clock.now();
       const bookingExpiresAt = new Date(request.bookingExpiresAt);
       if (bookingExpiresAt <= now) throw failed([{ field: 'bookingExpiresAt', message: 'must be in the future' }]);
-      const flights = new Map((await repo.bookableFlights(db, request.segments.map((s) => s.flightId), request.cabin)).map((f) => [f.id, f]));
+      const flights = new Map(rows.map((f) => [f.id, f]));
       checkRequest(request, flights, now);
       // A sold-out flight is refused by a plain read, without touching the hot counter row.
       const short = request.segments.find((s) => (flights.get(s.flightId)?.available ?? 0) < request.passengers);
       if (short) throw new AppError('SEATS_UNAVAILABLE', `Not enough ${request.cabin} seats left on flight ${short.flightId}`);
 
+      let taken = new Map(rows.map((f) => [f.id, new Set(f.taken)]));
       for (let attempt = 1; attempt <= maxSeatAttempts; attempt++) {
-        const seats = await assignSeats(request, flights);
+        if (attempt > 1) taken = await readTaken(flightIds);
+        const seats = assignSeats(request, flights, taken);
         if (!seats) throw new AppError('SEATS_UNAVAILABLE', `Not enough free ${request.cabin} seats for ${request.passengers} passenger(s)`);
         let outcome;
         try {
@@ -143,7 +156,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
             passengers: request.passengers,
             expiresAt: new Date(bookingExpiresAt.getTime() + graceSeconds * 1000),
             now: clock.now(),
-            flightIds: request.segments.map((s) => s.flightId),
+            flightIds,
             seats,
           });
         } catch (error) {
@@ -156,12 +169,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
           throw error;
         }
         if (outcome.held) return find(request.bookingId);
-        if (outcome.reason === 'NOT_HELD') {
-          if ((await repo.exists(db, request.bookingId)) === 'RELEASED') {
-            throw new AppError('SEATS_UNAVAILABLE', `The hold for booking ${request.bookingId} was already released`);
-          }
-          throw await unavailableReason(request, clock.now());
-        }
+        if (outcome.reason === 'NOT_HELD') throw await unavailableReason(request, clock.now());
         logger.debug({ bookingId: request.bookingId, attempt }, 'seat conflict; picking again');
       }
       throw new AppError('SEATS_UNAVAILABLE', 'Seats on this flight are selling fast; try again');

@@ -19,7 +19,7 @@ export type FlightsTestApp = {
 export async function createFlightsTestApp(
   options: { env?: Record<string, string>; clock?: FakeClock; bookingsClient?: ServiceClient | null } = {},
 ): Promise<FlightsTestApp> {
-  const db = await createTestDb([{ schema, migrations: migrations() }]);
+  const db = queueQueries(await createTestDb([{ schema, migrations: migrations() }]), 16);
   const kv = createTestKv();
   const clock = options.clock ?? new FakeClock('2030-03-01T08:00:00.000Z');
   const config = loadConfig({
@@ -54,6 +54,37 @@ export async function createFlightsTestApp(
   };
 }
 
+/**
+ * Queues queries beyond `slots` in the test process instead of in the pg pool, whose 2 s acquire
+ * timeout turns a 200-request burst into 503s on a loaded CI machine. The database still sees
+ * `slots` statements racing at once, which is what the concurrency tests are about.
+ */
+function queueQueries(db: TestDb, slots: number): TestDb {
+  if (db.kind !== 'postgres') return db;
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  const acquire = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  const gated =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await acquire();
+      try {
+        return await fn(...args);
+      } finally {
+        release();
+      }
+    };
+  return Object.assign(Object.create(db) as TestDb, {
+    query: gated(db.query.bind(db)) as TestDb['query'],
+    transaction: gated(db.transaction.bind(db)) as TestDb['transaction'],
+  });
+}
+
 export const narrowbody: CabinLayout[] = [
   { cabin: 'business', firstRow: 1, lastRow: 2, seatLetters: 'ACDF', aisleAfter: ['C'] },
   { cabin: 'economy', firstRow: 3, lastRow: 12, seatLetters: 'ABCDEF', aisleAfter: ['C'], exitRows: [8], blockedSeats: ['12F'] },
@@ -77,8 +108,11 @@ export function fixtures(t: FlightsTestApp) {
       registration += 1;
       return post('/api/v1/airplanes', { model: 'Airbus A320neo', registration: `N${registration}TS`, cabins });
     },
-    async flight(input: { from: string; to: string; departureAt: string; arrivalAt: string; airplaneId?: string; economy?: number; business?: number; flightNumber?: string }) {
-      const airplaneId = input.airplaneId ?? (await this.airplane()).id;
+    async flight(input: { from: string; to: string; departureAt: string; arrivalAt: string; airplaneId?: string; economy?: number; business?: number; flightNumber?: string; cabins?: CabinLayout[] }) {
+      const airplane = input.airplaneId ? undefined : await this.airplane(input.cabins);
+      const airplaneId = input.airplaneId ?? airplane.id;
+      const cabins: string[] = airplane ? airplane.cabins.map((c: CabinLayout) => c.cabin) : ['economy', 'business'];
+      const fare = { economy: input.economy ?? 15000, business: input.business ?? 60000, premium_economy: 30000, first: 120000 } as Record<string, number>;
       return post('/api/v1/flights', {
         flightNumber: input.flightNumber ?? `YF${Math.floor(Math.random() * 9000) + 100}`,
         airplaneId,
@@ -86,7 +120,7 @@ export function fixtures(t: FlightsTestApp) {
         to: input.to,
         departureAt: input.departureAt,
         arrivalAt: input.arrivalAt,
-        fares: { economy: { amount: input.economy ?? 15000, currency: 'USD' }, business: { amount: input.business ?? 60000, currency: 'USD' } },
+        fares: Object.fromEntries(cabins.map((cabin) => [cabin, { amount: fare[cabin], currency: 'USD' }])),
       });
     },
   };
