@@ -63,12 +63,17 @@ export async function call<T = unknown>(
 
 async function expectCreated<T>(answer: Promise<ApiAnswer<T>>, what: string): Promise<T> {
   const result = await answer;
-  if (result.status !== 201 && result.status !== 200) throw new Error(`setup: creating ${what} answered ${result.status}: ${JSON.stringify(result.body)}`);
+  if (result.status !== 201 && result.status !== 200)
+    throw new Error(`setup: creating ${what} answered ${result.status}: ${JSON.stringify(result.body)}`);
   return result.body;
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function inParallel<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -96,7 +101,14 @@ export async function createFleet(
   options: { count: number; rows?: number; concurrency?: number; tag?: string },
 ): Promise<Fleet> {
   const rows = options.rows ?? 30;
-  const tag = (options.tag ?? randomUUID().replace(/[^A-Z]/gi, '').toUpperCase()).padEnd(2, 'X').slice(0, 2);
+  const tag = (
+    options.tag ??
+    randomUUID()
+      .replace(/[^A-Z]/gi, '')
+      .toUpperCase()
+  )
+    .padEnd(2, 'X')
+    .slice(0, 2);
   const post = <T>(path: string, body: unknown) => expectCreated<T>(call<T>(gatewayUrl, 'POST', path, { token: adminToken, body }), path);
   const city = await post<{ id: string }>('/api/v1/cities', { name: `Benchville ${tag}`, countryCode: 'US' });
   const from = `Q${tag}`;
@@ -143,6 +155,7 @@ export async function inventoryCheck(gatewayUrl: string, adminToken: string, fli
     `/api/v1/admin/inventory/check${flightId ? `?flightId=${flightId}` : ''}`,
     { token: adminToken, timeoutMs: 120_000 },
   );
-  if (answer.status !== 200) return { ok: false, flightsChecked: 0, violations: [`inventory check answered ${answer.status}: ${JSON.stringify(answer.body)}`] };
+  if (answer.status !== 200)
+    return { ok: false, flightsChecked: 0, violations: [`inventory check answered ${answer.status}: ${JSON.stringify(answer.body)}`] };
   return answer.body;
 }

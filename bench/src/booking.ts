@@ -60,7 +60,9 @@ async function measureCeiling(log: (line: string) => void) {
   const pool = new pg.Pool({ connectionString: url, max: connections });
   try {
     await pool.query(`CREATE TABLE inventory (flight_id integer PRIMARY KEY, available integer NOT NULL CHECK (available >= 0))`);
-    await pool.query(`CREATE TABLE holds (booking_id uuid PRIMARY KEY, flight_id integer NOT NULL, seats integer NOT NULL, expires_at timestamptz NOT NULL)`);
+    await pool.query(
+      `CREATE TABLE holds (booking_id uuid PRIMARY KEY, flight_id integer NOT NULL, seats integer NOT NULL, expires_at timestamptz NOT NULL)`,
+    );
     await pool.query(`INSERT INTO inventory SELECT g, 180 FROM generate_series(1, $1::int) g`, [flightsCount]);
     const statement = `WITH taken AS (
          UPDATE inventory SET available = available - $2 WHERE flight_id = $1 AND available >= $2 RETURNING flight_id)

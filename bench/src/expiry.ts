@@ -34,7 +34,9 @@ await runBenchmark('expiry', 'bench:expiry (10,000 holds due at once)', async (s
     },
   );
   const created = statuses.get(201) ?? 0;
-  log(`${created} bookings held in ${Math.round((performance.now() - setupStarted) / 1000)} s (${JSON.stringify(Object.fromEntries(statuses))})`);
+  log(
+    `${created} bookings held in ${Math.round((performance.now() - setupStarted) / 1000)} s (${JSON.stringify(Object.fromEntries(statuses))})`,
+  );
   if (created !== holdsCount) throw new Error(`setup: only ${created} of ${holdsCount} bookings were created`);
 
   const db = new pg.Client({ connectionString: system.adminDatabaseUrl });
@@ -66,7 +68,11 @@ await runBenchmark('expiry', 'bench:expiry (10,000 holds due at once)', async (s
     const delay = rows[0]!;
     // Seats back on the flights' side too: every flight sells its full cabin again.
     const availability = await inParallel(fleet.flightIds, 8, async (flightId) => {
-      const answer = await call<{ availability: { cabin: string; available: number }[] }>(system.gatewayUrl, 'GET', `/api/v1/flights/${flightId}`);
+      const answer = await call<{ availability: { cabin: string; available: number }[] }>(
+        system.gatewayUrl,
+        'GET',
+        `/api/v1/flights/${flightId}`,
+      );
       return answer.body.availability?.find((cabin) => cabin.cabin === 'economy')?.available ?? -1;
     });
     const seatsBack = availability.every((available) => available === fleet.seatsPerFlight);

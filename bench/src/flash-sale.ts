@@ -51,7 +51,11 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   const holds = statuses.get(201) ?? 0;
   const conflicts = statuses.get(409) ?? 0;
   const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
-  const flight = await call<{ availability: { cabin: string; available: number }[] }>(system.gatewayUrl, 'GET', `/api/v1/flights/${flightId}`);
+  const flight = await call<{ availability: { cabin: string; available: number }[] }>(
+    system.gatewayUrl,
+    'GET',
+    `/api/v1/flights/${flightId}`,
+  );
   const availableAfter = flight.body.availability?.find((cabin) => cabin.cabin === 'economy')?.available;
   const inventory = await inventoryCheck(system.gatewayUrl, admin);
   const latency = latencySummary(latencies);

@@ -62,7 +62,9 @@ export async function describeMachine(databaseUrl?: string) {
     const client = new pg.Client({ connectionString: databaseUrl });
     try {
       await client.connect();
-      postgres = ((await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown').split(' ')[0]!;
+      postgres = ((await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown').split(
+        ' ',
+      )[0]!;
     } catch {
       postgres = 'unreachable';
     } finally {
@@ -71,7 +73,10 @@ export async function describeMachine(databaseUrl?: string) {
   }
   const versionOf = (command: string, args: string[], pattern: RegExp) => {
     try {
-      return pattern.exec(execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }))?.[1] ?? 'unknown';
+      return (
+        pattern.exec(execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }))?.[1] ??
+        'unknown'
+      );
     } catch {
       return 'n/a';
     }
@@ -157,7 +162,9 @@ export function regenerateBenchmarksTable(): void {
             .join(', ')
         : '';
       const met = row.met === undefined ? '' : row.met ? 'yes' : '**no**';
-      lines.push(`| ${result.title} | ${row.setup} | ${figures} | ${row.target ?? ''} | ${met} | ${rss} | ${result.finishedAt.slice(0, 16).replace('T', ' ')} UTC |`);
+      lines.push(
+        `| ${result.title} | ${row.setup} | ${figures} | ${row.target ?? ''} | ${met} | ${rss} | ${result.finishedAt.slice(0, 16).replace('T', ' ')} UTC |`,
+      );
     }
   }
   if (results.length === 0) lines.push('| (no results yet: run `npm run bench`) | | | | | | |');

@@ -25,7 +25,10 @@ for (const candidate of candidates) {
   if (seen.has(candidate.name) || !existsSync(join(repoRoot, candidate.file))) continue;
   seen.add(candidate.name);
   process.stdout.write(`\n=== ${candidate.name} (${candidate.file})\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', candidate.file, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', candidate.file, ...process.argv.slice(2)], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
   outcomes.push(`${candidate.name}: ${run.status === 0 ? 'done' : `failed (exit ${run.status})`}`);
   if (run.status !== 0) exitCode = 1;
 }

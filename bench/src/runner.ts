@@ -61,7 +61,9 @@ export async function runBenchmark(
       const peakRssMb = rss.stop();
       rows.push({ setup: system.label, ...measured.row, peakRssMb });
       details[layout.key] = { setup: system.label, ...(measured.details as object), peakRssMb };
-      log(`${system.label}: ${JSON.stringify(measured.row.figures)} target ${measured.row.met ? 'met' : 'NOT met'}; peak RSS ${JSON.stringify(peakRssMb)}`);
+      log(
+        `${system.label}: ${JSON.stringify(measured.row.figures)} target ${measured.row.met ? 'met' : 'NOT met'}; peak RSS ${JSON.stringify(peakRssMb)}`,
+      );
     } catch (error) {
       failed = true;
       rss.stop();
@@ -71,7 +73,9 @@ export async function runBenchmark(
       await system.stop();
     }
   }
-  const machine = await describeMachine(withDatabase(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres'));
+  const machine = await describeMachine(
+    withDatabase(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres'),
+  );
   const file = writeResult({ name, title, finishedAt: new Date().toISOString(), machine, rows, details });
   log(`wrote ${file}`);
   // A target that no layout met is reported, not hidden; a crash or a broken invariant fails the run.

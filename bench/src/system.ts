@@ -33,7 +33,7 @@ export type SystemOptions = {
   keepDataDir?: boolean;
 };
 
-export type ProcessInfo = { name: string; service: string; pid: number };
+export type ProcessInfo = { name: string; service: string; pid: number; url?: string; restarts?: number };
 
 export type RunningSystem = {
   mode: 'cluster' | 'embedded';
@@ -115,7 +115,12 @@ export function portIsFree(port: number): Promise<boolean> {
 /** First base port (step 100 from `from`) whose block of 40 ports is free. */
 export async function findPortBlock(from = 4400): Promise<number> {
   for (let base = from; base < 60_000; base += 100) {
-    const used = [base, base + 3, ...Array.from({ length: 8 }, (_v, i) => base + 10 + i), ...Array.from({ length: 8 }, (_v, i) => base + 20 + i)];
+    const used = [
+      base,
+      base + 3,
+      ...Array.from({ length: 8 }, (_v, i) => base + 10 + i),
+      ...Array.from({ length: 8 }, (_v, i) => base + 20 + i),
+    ];
     const free = await Promise.all(used.map(portIsFree));
     if (free.every(Boolean)) return base;
   }
@@ -210,8 +215,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     if (options.mode === 'embedded') return child.pid ? [{ name: 'embedded', service: 'all', pid: child.pid }] : [];
     if (!existsSync(statusFile)) return [];
     try {
-      const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { processes: { name: string; service: string; pid: number | null }[] };
-      return status.processes.filter((entry) => entry.pid).map((entry) => ({ name: entry.name, service: entry.service, pid: entry.pid! }));
+      const status = JSON.parse(readFileSync(statusFile, 'utf8')) as {
+        processes: { name: string; service: string; pid: number | null; url: string; restarts: number }[];
+      };
+      return status.processes
+        .filter((entry) => entry.pid)
+        .map((entry) => ({ name: entry.name, service: entry.service, pid: entry.pid!, url: entry.url, restarts: entry.restarts }));
     } catch {
       return [];
     }
