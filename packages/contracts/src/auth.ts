@@ -10,6 +10,10 @@ export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must
 /** Long passphrases are welcome; the upper bound only keeps hashing cheap for the server. */
 export const Password = z.string().min(10, 'must be at least 10 characters').max(256);
 
+/** Printable text: control characters (NUL above all, which PostgreSQL refuses in text) are a 400. */
+const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
+const PlainText = (max: number) => z.string().trim().min(1, 'is required').max(max).regex(noControlCharacters, 'must not contain control characters');
+
 export const User = z.object({
   id: z.uuid(),
   email: z.string(),
@@ -22,7 +26,7 @@ export type User = z.infer<typeof User>;
 export const SignupRequest = z.strictObject({
   email: Email,
   password: Password,
-  name: z.string().trim().min(1, 'is required').max(100),
+  name: PlainText(100),
 });
 export type SignupRequest = z.infer<typeof SignupRequest>;
 
@@ -66,6 +70,6 @@ export const AdminUsersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
   role: Role.optional(),
-  email: z.string().trim().toLowerCase().max(254).optional(),
+  email: z.string().trim().toLowerCase().max(254).regex(noControlCharacters, 'must not contain control characters').optional(),
 });
 export type AdminUsersQuery = z.infer<typeof AdminUsersQuery>;
