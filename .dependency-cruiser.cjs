@@ -49,10 +49,14 @@ module.exports = {
     },
     {
       name: 'not-to-test-from-src',
-      comment: 'Production code never imports test code or @aerofly/testing.',
+      comment:
+        'Production code never imports test code or @aerofly/testing (test helpers: *.test.ts, *.fixture.ts, test/ or testing/ folders).',
       severity: 'error',
-      from: { path: '^(packages/(platform|contracts)|services/[^/]+/src|apps/web/src)/', pathNot: '\\.test\\.tsx?$|/test/' },
-      to: { path: '(\\.test\\.tsx?$|^packages/testing/)' },
+      from: {
+        path: '^(packages/(platform|contracts)|services/[^/]+/src|apps/web/src)/',
+        pathNot: '\\.(test|fixture)\\.tsx?$|/(test|testing)/',
+      },
+      to: { path: '(\\.(test|fixture)\\.tsx?$|^packages/testing/|/src/testing/)' },
     },
   ],
   options: {
