@@ -13,6 +13,7 @@ mkdirSync(resultsDir, { recursive: true });
 
 const allSuites = [
   { name: 'unit + component + system', config: 'vitest.config.ts' },
+  { name: 'web components', config: 'apps/web/vitest.config.ts' },
   { name: 'browser (e2e)', config: 'test/e2e/vitest.config.ts' },
   { name: 'fault drills', config: 'test/drills/vitest.config.ts' },
 ];
