@@ -51,7 +51,7 @@ export async function webRoutes(app: App, options: { distDir: string }) {
       }
       // A missing asset is a 404, not the app page (a stale tab would otherwise parse HTML as JS).
       if (relative.startsWith('assets/') || /\.[a-z0-9]{1,8}$/i.test(relative)) throw new AppError('NOT_FOUND', `No file ${path}`);
-      return reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 });
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
     },
   });
 }
