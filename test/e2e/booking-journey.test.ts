@@ -215,6 +215,10 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
       )
       .toContain(reference);
     await shoot(mailbox, 'dev-mailbox');
+    await mailbox.getByRole('link', { name: new RegExp(`booking ${reference} is confirmed`) }).click();
+    await expect.poll(() => mailbox.locator('body').textContent()).toMatch(/2A[\s\S]*2B|2B[\s\S]*2A/);
+    expect(await mailbox.locator('body').textContent()).toContain('Charles');
+    await shoot(mailbox, 'confirmation-email');
     await mailbox.close();
   });
 

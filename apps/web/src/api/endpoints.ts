@@ -103,10 +103,8 @@ export const createCity = (body: { name: string; countryCode: string }) => api<C
 export const createAirport = (body: { code: string; name: string; cityId: string; timeZone: string }) =>
   api<Airport>('/airports', { method: 'POST', body, auth: 'required' });
 export const createAirplane = (body: AirplaneInput) => api<Airplane>('/airplanes', { method: 'POST', body, auth: 'required' });
-export const listFlights = (query: { cursor?: string; limit?: number; from?: string; to?: string } = {}) =>
-  api<Page<Flight> | Flight[]>('/flights', { query: { limit: 50, ...query } }).then((answer) =>
-    Array.isArray(answer) ? { items: answer, nextCursor: null } : answer,
-  );
+export type FlightFilter = { from?: string; to?: string; date?: string; cursor?: string };
+export const listFlights = (query: FlightFilter = {}) => api<Page<Flight>>('/flights', { query: { limit: 50, ...query } });
 export const createFlight = (body: {
   flightNumber: string;
   airplaneId: string;

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { cabinClasses, type CabinClass } from '@aerofly/contracts';
-import { cancelFlight, createFlight, listAirplanes, listAirports, listFlights, updateFares } from '../../api/endpoints';
+import { cancelFlight, createFlight, listAirplanes, listAirports, listFlights, updateFares, type FlightFilter } from '../../api/endpoints';
 import type { Flight, Money } from '../../api/types';
 import { formatMoney, localClock, localDay, toMajorUnits, toMinorUnits, zonedWallTimeToUtc } from '../../app/format';
 import { ErrorNote, fieldErrorsOf, Loading } from '../../app/ui';
@@ -18,20 +18,75 @@ const faresFromText = (text: Partial<Record<CabinClass, string>>, currency: stri
 
 export function FlightsPanel() {
   const reference = useAsync(() => Promise.all([listAirports(), listAirplanes()]), []);
-  const flights = useAsync(() => listFlights(), []);
+  const [filter, setFilter] = useState<FlightFilter>({});
+  const flights = useAsync(() => listFlights(filter), [JSON.stringify(filter)]);
+  const [more, setMore] = useState<{ items: Flight[]; nextCursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   if (reference.loading && !reference.data) return <Loading />;
   if (!reference.data) return <ErrorNote error={reference.error} />;
   const [airports, airplanes] = reference.data;
   const currency = flights.data?.items.flatMap((flight) => Object.values(flight.fares))[0]?.currency ?? 'USD';
+  const items = [...(flights.data?.items ?? []), ...(more?.items ?? [])];
+  const cursor = more ? more.nextCursor : (flights.data?.nextCursor ?? null);
+  const reload = () => {
+    setMore(null);
+    flights.reload();
+  };
+  const loadMore = async () => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await listFlights({ ...filter, cursor });
+      setMore({ items: [...(more?.items ?? []), ...page.items], nextCursor: page.nextCursor });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   return (
     <section aria-label="Flights">
-      <CreateFlight airports={airports} airplanes={airplanes} currency={currency} onCreated={flights.reload} />
+      <CreateFlight airports={airports} airplanes={airplanes} currency={currency} onCreated={reload} />
+      <form
+        className="card row"
+        aria-label="Find flights"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const data = new FormData(event.currentTarget);
+          const value = (name: string) =>
+            String(data.get(name) ?? '')
+              .trim()
+              .toUpperCase() || undefined;
+          setMore(null);
+          setFilter({ from: value('from'), to: value('to'), date: String(data.get('date') ?? '') || undefined });
+        }}
+      >
+        <div className="field narrow">
+          <label htmlFor="filter-from">From (code)</label>
+          <input id="filter-from" name="from" maxLength={3} />
+        </div>
+        <div className="field narrow">
+          <label htmlFor="filter-to">To (code)</label>
+          <input id="filter-to" name="to" maxLength={3} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-date">Departure date (local)</label>
+          <input id="filter-date" name="date" type="date" />
+        </div>
+        <div className="field narrow">
+          <span aria-hidden="true">&nbsp;</span>
+          <button type="submit">Find flights</button>
+        </div>
+      </form>
       {flights.loading && !flights.data ? (
         <Loading />
       ) : flights.error ? (
         <ErrorNote error={flights.error} />
       ) : (
-        <FlightList flights={flights.data?.items ?? []} currency={currency} onChanged={flights.reload} />
+        <FlightList flights={items} currency={currency} onChanged={reload} />
+      )}
+      {cursor && (
+        <button type="button" className="more" onClick={() => void loadMore()} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : 'Show more flights'}
+        </button>
       )}
     </section>
   );
@@ -176,7 +231,7 @@ function CreateFlight({
 }
 
 function FlightList({ flights, currency, onChanged }: { flights: Flight[]; currency: string; onChanged: () => void }) {
-  if (flights.length === 0) return <p className="empty card">No flights yet.</p>;
+  if (flights.length === 0) return <p className="empty card">No flights found.</p>;
   return (
     <div className="table-wrap">
       <table>
