@@ -50,6 +50,7 @@ describe.runIf(hasServers('readiness through cut connections', ['postgres', 'red
   });
   afterAll(async () => {
     await app.close();
+    await bus.deleteTopology().catch(() => undefined);
     await bus.close();
     await kv.close();
     await db.close();
