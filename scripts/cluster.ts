@@ -242,8 +242,8 @@ try {
   fail(`cannot reach PostgreSQL at ${environment['DATABASE_URL']}: ${(error as Error).message}`);
 }
 
-// Consumers first, then the services that publish, then the entry point.
-const stages: ServiceName[][] = [['notifications'], ['flights', 'bookings'], ['gateway']];
+// Consumers first (their queues must exist before anything publishes), then everything else.
+const stages: ServiceName[][] = [['notifications'], ['flights', 'bookings', 'gateway']];
 for (const stage of stages) {
   const group = members.filter((member) => stage.includes(member.service));
   for (const member of group) startMember(member);
