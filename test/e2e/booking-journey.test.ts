@@ -70,8 +70,8 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
 
   const items = <T>(answer: T[] | { items: T[] }) => (Array.isArray(answer) ? answer : answer.items);
 
-  async function shoot(target: Page, name: string) {
-    await target.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  async function shoot(target: Page, name: string, fullPage = true) {
+    await target.screenshot({ path: join(screenshots, `${name}.png`), fullPage });
   }
 
   async function openBookPage(target: Page, passengers: number) {
@@ -222,7 +222,7 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await mailbox.close();
   });
 
-  it('a declined card shows the decline and the booking can still be paid', async () => {
+  it('a declined card shows the decline; another card pays, and the trip can be cancelled after a confirmation', async () => {
     await openBookPage(page, 1);
     await holdSeats(page, [['Grace', 'Hopper']], []);
     await payWith(page, '4000000000000002');
@@ -233,6 +233,11 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await page.getByLabel('Card number').fill('4242424242424242');
     await page.getByRole('button', { name: /^Pay / }).click();
     await page.getByRole('heading', { name: "You're booked!" }).waitFor();
+
+    // Cancelling from the trip page asks first, then releases the seat and refunds.
+    await page.getByRole('button', { name: 'Cancel booking' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Yes, cancel booking' }).click();
+    await page.getByText('Status: Cancelled').waitFor();
   });
 
   it('when the hold runs out, then the page says the seats were released and the seat is free again', async () => {
@@ -278,7 +283,7 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await adminPage.getByLabel('Economy').fill('99.50');
     await adminPage.getByRole('button', { name: 'Create flight' }).click();
     await adminPage.getByText(`Flight ${number} created.`).waitFor();
-    await shoot(adminPage, 'admin-flights');
+    await shoot(adminPage, 'admin-flights', false);
 
     await adminPage.getByRole('link', { name: 'Inventory check' }).click();
     await adminPage.getByRole('button', { name: 'Run check' }).click();
@@ -294,6 +299,11 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await found.waitFor();
     expect(await found.textContent()).toContain('07:45');
     expect(await found.textContent()).toContain('$99.50');
+    await search.getByLabel('Nonstop only').check();
+    await search.getByLabel('Sort by').selectOption('duration:asc');
+    await expect.poll(() => search.url()).toContain('sort=duration');
+    await found.waitFor();
+    expect(await search.getByRole('alert').count()).toBe(0);
     await shoot(search, 'search-phone');
     await phone.close();
   });

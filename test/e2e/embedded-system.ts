@@ -23,7 +23,7 @@ export function sparePort(): Promise<number> {
  * and waits until the gateway answers /health. Real servers in the environment are left out on
  * purpose: this is the newcomer's one-command system.
  */
-export async function startEmbeddedSystem(settings: Record<string, string>, readyTimeoutMs = 180_000): Promise<RunningSystem> {
+export async function startEmbeddedSystem(settings: Record<string, string>, readyTimeoutMs = 240_000): Promise<RunningSystem> {
   // E2E_BASE_URL points the tests at a system that is already running (started with the same settings).
   const existing = process.env['E2E_BASE_URL'];
   if (existing) return { url: existing.replace(/\/$/, ''), dataDir: '', output: () => '', stop: async () => {} };

@@ -8,7 +8,8 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     testTimeout: 120_000,
-    hookTimeout: 240_000,
+    // First boot seeds the demo data: about a minute on a busy 2-core machine.
+    hookTimeout: 300_000,
     env: { RATE_LIMITS: 'off' },
   },
 });
