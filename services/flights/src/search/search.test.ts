@@ -6,7 +6,7 @@ let f: ReturnType<typeof fixtures>;
 type Itinerary = { id: string; segments: { id: string; departureAt: string; departureLocal: string; arrivalLocal: string; fare: { amount: number } }[]; price: { amount: number }; totalPrice: { amount: number }; durationMinutes: number; seatsAvailable: number; stops: number };
 
 const search = async (query: Record<string, string | number>) => {
-  const params = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+  const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
   return t.app.inject({ url: `/api/v1/flights/search?${params.toString()}` });
 };
 const itineraries = async (query: Record<string, string | number>): Promise<Itinerary[]> => {
