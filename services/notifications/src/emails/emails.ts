@@ -61,6 +61,12 @@ export function formatLocal(local: string): string {
 
 const fullName = (passenger: { firstName: string; lastName: string }) => `${passenger.firstName} ${passenger.lastName}`;
 
+/** Seats in passenger order, named. */
+const seatsOf = (seats: BookingSnapshot['segments'][number]['seats'], names: string[]) =>
+  [...seats]
+    .sort((a, b) => a.passenger - b.passenger)
+    .map((assignment) => ({ passenger: names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`, seat: assignment.seat }));
+
 /** What every booking template can show. */
 function bookingView(booking: BookingSnapshot, settings: EmailSettings) {
   const names = booking.passengers.map(fullName);
@@ -84,12 +90,10 @@ function bookingView(booking: BookingSnapshot, settings: EmailSettings) {
       arrival: formatLocal(segment.arrivalLocal),
       arrivalTimeZone: segment.arrivalTimeZone,
       duration: `${Math.floor(segment.durationMinutes / 60)}h ${String(segment.durationMinutes % 60).padStart(2, '0')}m`,
-      seats: [...segment.seats]
-        .sort((a, b) => a.passenger - b.passenger)
-        .map((assignment) => ({
-          passenger: names[assignment.passenger] ?? `Passenger ${assignment.passenger + 1}`,
-          seat: assignment.seat,
-        })),
+      seats: seatsOf(segment.seats, names),
+      seatList: seatsOf(segment.seats, names)
+        .map((entry) => `${entry.passenger} ${entry.seat}`)
+        .join(', '),
     })),
   };
 }
