@@ -12,8 +12,10 @@ const service = await startNotifications({ config, db, kv, bus, logger });
 logger.info({ url: service.url }, 'notifications listening');
 
 onShutdownSignal(logger, async () => {
-  await service.close();
+  // The bus first: it stops taking messages and lets the sends in flight finish and ack while the
+  // mail transport is still open; then HTTP and the transport.
   await bus.close();
+  await service.close();
   await kv.close();
   await db.close();
 });
