@@ -11,8 +11,10 @@ export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must
 export const Password = z.string().min(10, 'must be at least 10 characters').max(256);
 
 /** Printable text: control characters (NUL above all, which PostgreSQL refuses in text) are a 400. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
-const PlainText = (max: number) => z.string().trim().min(1, 'is required').max(max).regex(noControlCharacters, 'must not contain control characters');
+const PlainText = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max).regex(noControlCharacters, 'must not contain control characters');
 
 export const User = z.object({
   id: z.uuid(),

@@ -50,8 +50,7 @@ const defaultWebDist = fileURLToPath(new URL('../../../apps/web/dist', import.me
 /** The user-token key pair; the public half is derived from the private key when not given. */
 export function userKeys(config: Readonly<GatewayConfig>): { privateKeyPem: string; publicKeyPem: string } {
   if (!config.JWT_PRIVATE_KEY) throw new ConfigError(['JWT_PRIVATE_KEY: required (PEM, Ed25519 PKCS#8) to sign access tokens']);
-  const publicKeyPem =
-    config.JWT_PUBLIC_KEY ?? createPublicKey(config.JWT_PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKeyPem = config.JWT_PUBLIC_KEY ?? createPublicKey(config.JWT_PRIVATE_KEY).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKeyPem: config.JWT_PRIVATE_KEY, publicKeyPem };
 }
 

@@ -26,7 +26,15 @@ export function testConfig(overrides: Record<string, string> = {}): Readonly<Gat
   });
 }
 
-export type GatewayFixture = { app: GatewayApp; db: TestDb; kv: Kv; bus: Bus; clock: FakeClock; config: Readonly<GatewayConfig>; close(): Promise<void> };
+export type GatewayFixture = {
+  app: GatewayApp;
+  db: TestDb;
+  kv: Kv;
+  bus: Bus;
+  clock: FakeClock;
+  config: Readonly<GatewayConfig>;
+  close(): Promise<void>;
+};
 
 /** A gateway app on a fresh database, ready for `app.inject`. */
 export async function createGatewayFixture(

@@ -39,7 +39,10 @@ describe('tokens that must not get in', () => {
         return `${header}.${b64(claims({ role: 'admin' }))}.${signature}`;
       },
     ],
-    ['an expired token', async () => signWith(testKeys.user.privateKeyPem, { alg: 'EdDSA', typ: 'JWT' }, claims({ iat: now() - 3600, exp: now() - 60 }))],
+    [
+      'an expired token',
+      async () => signWith(testKeys.user.privateKeyPem, { alg: 'EdDSA', typ: 'JWT' }, claims({ iat: now() - 3600, exp: now() - 60 })),
+    ],
     ['another audience', async () => signWith(testKeys.user.privateKeyPem, { alg: 'EdDSA', typ: 'JWT' }, claims({ aud: 'bookings' }))],
     ['HS256 keyed with the public key', async () => `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims())}.c2lnbmF0dXJl`],
     ['garbage', async () => 'not.a.jwt'],
@@ -53,7 +56,12 @@ describe('tokens that must not get in', () => {
       ['GET', '/api/v1/admin/users'],
       ['PATCH', '/api/v1/admin/users/6f1c1b8e-3f3c-4a51-9e59-3c2b1c7d0a11'],
     ] as const) {
-      const answer = await gateway.app.inject({ method, url, headers: bearer(token), ...(method === 'PATCH' ? { payload: { role: 'admin' } } : {}) });
+      const answer = await gateway.app.inject({
+        method,
+        url,
+        headers: bearer(token),
+        ...(method === 'PATCH' ? { payload: { role: 'admin' } } : {}),
+      });
       expect(answer.statusCode, `${method} ${url}`).toBe(401);
       expect(answer.json().code).toBe('UNAUTHENTICATED');
     }
@@ -72,7 +80,9 @@ describe('tokens that must not get in', () => {
     const signer = await createUserTokenSigner({ privateKeyPem: testKeys.user.privateKeyPem });
     const token = await signer.sign({ id: '6f1c1b8e-3f3c-4a51-9e59-3c2b1c7d0a11', email: 'ops@example.com', role: 'admin' });
     expect((await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(token) })).statusCode).toBe(200);
-    expect((await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer((await mintUser()).token) })).statusCode).toBe(403);
+    expect(
+      (await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer((await mintUser()).token) })).statusCode,
+    ).toBe(403);
   });
 
   it('when the JWKS is fetched, then it holds the public key that verifies access tokens, and nothing private', async () => {
@@ -109,13 +119,25 @@ describe('hostile input', () => {
     for (const evil of injections) {
       const requests = [
         { method: 'POST', url: '/api/v1/auth/signup', payload: { email: evil, password: evil, name: evil } },
-        { method: 'POST', url: '/api/v1/auth/signup', payload: { email: `${evil.slice(0, 40)}@example.com`, password: 'long enough pass', name: evil } },
-        { method: 'POST', url: '/api/v1/auth/signup', payload: { email: 'valid.address@example.com', password: 'long enough pass', name: evil } },
+        {
+          method: 'POST',
+          url: '/api/v1/auth/signup',
+          payload: { email: `${evil.slice(0, 40)}@example.com`, password: 'long enough pass', name: evil },
+        },
+        {
+          method: 'POST',
+          url: '/api/v1/auth/signup',
+          payload: { email: 'valid.address@example.com', password: 'long enough pass', name: evil },
+        },
         { method: 'POST', url: '/api/v1/auth/login', payload: { email: evil, password: evil } },
         { method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@example.com', password: evil } },
         { method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: evil } },
         { method: 'POST', url: '/api/v1/auth/refresh', payload: evil },
-        { method: 'GET', url: `/api/v1/admin/users?cursor=${encodeURIComponent(evil)}&email=${encodeURIComponent(evil)}&limit=${encodeURIComponent(evil)}`, headers: bearer(admin.token) },
+        {
+          method: 'GET',
+          url: `/api/v1/admin/users?cursor=${encodeURIComponent(evil)}&email=${encodeURIComponent(evil)}&limit=${encodeURIComponent(evil)}`,
+          headers: bearer(admin.token),
+        },
         { method: 'GET', url: `/api/v1/admin/users?email=${encodeURIComponent(evil)}`, headers: bearer(admin.token) },
         { method: 'PATCH', url: `/api/v1/admin/users/${encodeURIComponent(evil)}`, payload: { role: evil }, headers: bearer(admin.token) },
         { method: 'GET', url: `/api/v1/auth/me`, headers: { authorization: `Bearer ${evil}` } },
@@ -125,10 +147,14 @@ describe('hostile input', () => {
           method: request.method,
           url: request.url,
           headers: { 'content-type': 'application/json', ...('headers' in request ? request.headers : {}) },
-          ...('payload' in request ? { payload: typeof request.payload === 'string' ? request.payload : JSON.stringify(request.payload) } : {}),
+          ...('payload' in request
+            ? { payload: typeof request.payload === 'string' ? request.payload : JSON.stringify(request.payload) }
+            : {}),
         });
         statuses.add(answer.statusCode);
-        expect(answer.statusCode, `${request.method} ${request.url.slice(0, 80)} with ${JSON.stringify(evil).slice(0, 30)}`).toBeLessThan(500);
+        expect(answer.statusCode, `${request.method} ${request.url.slice(0, 80)} with ${JSON.stringify(evil).slice(0, 30)}`).toBeLessThan(
+          500,
+        );
       }
     }
     expect([...statuses].filter((status) => ![200, 201, 400, 401, 404, 409, 413, 414].includes(status))).toEqual([]);
@@ -147,7 +173,12 @@ describe('hostile input', () => {
     });
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('PAYLOAD_TOO_LARGE');
-    const broken = await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email": ' });
+    const broken = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.headers['content-type']).toContain('application/problem+json');
   });
@@ -157,12 +188,27 @@ describe('hostile input', () => {
     const admin = await mintAdmin();
     const answers = [await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account })];
     const session = answers[0]!.json();
-    answers.push(await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: account.email, password: account.password } }));
-    answers.push(await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: session.refreshToken } }));
+    answers.push(
+      await gateway.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: account.email, password: account.password },
+      }),
+    );
+    answers.push(
+      await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: session.refreshToken } }),
+    );
     answers.push(await gateway.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(session.accessToken) }));
     answers.push(await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users?limit=100', headers: bearer(admin.token) }));
     answers.push(await gateway.app.inject({ method: 'GET', url: `/api/v1/admin/users/${session.user.id}`, headers: bearer(admin.token) }));
-    answers.push(await gateway.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${session.user.id}`, headers: bearer(admin.token), payload: { role: 'customer' } }));
+    answers.push(
+      await gateway.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/admin/users/${session.user.id}`,
+        headers: bearer(admin.token),
+        payload: { role: 'customer' },
+      }),
+    );
 
     const secrets = [
       ...(await gateway.db.query<{ h: string }>(`SELECT password_hash AS h FROM gateway.users`)).rows.map((r) => r.h),
@@ -192,7 +238,11 @@ describe('browser-facing headers', () => {
       const preflight = await open.app.inject({
         method: 'OPTIONS',
         url: '/api/v1/bookings',
-        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,idempotency-key' },
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,idempotency-key',
+        },
       });
       expect(preflight.statusCode).toBe(204);
       expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example');

@@ -78,9 +78,10 @@ describe('sign-up', () => {
   it('when a password is stored, then only an argon2id hash of it is kept and no answer ever shows it', async () => {
     const account = newAccount();
     const answer = await signup(account);
-    const { rows } = await gateway.db.query<{ passwordHash: string }>(`SELECT password_hash AS "passwordHash" FROM gateway.users WHERE email = $1`, [
-      account.email,
-    ]);
+    const { rows } = await gateway.db.query<{ passwordHash: string }>(
+      `SELECT password_hash AS "passwordHash" FROM gateway.users WHERE email = $1`,
+      [account.email],
+    );
     expect(rows[0]?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(rows[0]?.passwordHash).not.toContain(account.password);
     expect(answer.body).not.toContain('argon2');
@@ -129,7 +130,9 @@ describe('login', () => {
       reuseGraceSeconds: 10,
     });
     const startedAt = performance.now();
-    await expect(auth.login({ email: 'ghost@example.com', password: 'whatever-it-is' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(auth.login({ email: 'ghost@example.com', password: 'whatever-it-is' })).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
     expect(dummyChecks).toBe(1);
     expect(performance.now() - startedAt).toBeGreaterThan(5);
   });

@@ -3,7 +3,12 @@ import { problemType, statusByCode, titleByCode, type Logger } from '@aerofly/pl
 
 type Json = Record<string, unknown>;
 type Operation = { security?: unknown[]; responses?: Record<string, unknown>; parameters?: unknown[]; requestBody?: unknown };
-type Document = { paths?: Record<string, Record<string, Operation>>; components?: Record<string, Record<string, unknown>>; tags?: { name: string }[]; info?: Json } & Json;
+type Document = {
+  paths?: Record<string, Record<string, Operation>>;
+  components?: Record<string, Record<string, unknown>>;
+  tags?: { name: string }[];
+  info?: Json;
+} & Json;
 
 export type OpenapiSource = { service: string; url: string };
 
@@ -151,7 +156,10 @@ export function createOpenapiMerger(options: { sources: OpenapiSource[]; cacheSe
         options.logger.warn({ err: error, service: source.service }, 'could not fetch the OpenAPI document');
         // Keep serving the last good copy, but try again soon.
         const stale = cached?.document ?? null;
-        cache.set(source.service, { document: stale, fetchedAtMs: stale ? Date.now() - options.cacheSeconds * 1000 + failureRetryMs : Date.now() });
+        cache.set(source.service, {
+          document: stale,
+          fetchedAtMs: stale ? Date.now() - options.cacheSeconds * 1000 + failureRetryMs : Date.now(),
+        });
         return stale;
       } finally {
         inFlight.delete(source.service);

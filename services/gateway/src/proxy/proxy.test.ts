@@ -47,7 +47,13 @@ let gateway: GatewayFixture;
 beforeAll(async () => {
   upstream = await startUpstream();
   gateway = await createGatewayFixture({
-    env: { FLIGHTS_URL: upstream.url, BOOKINGS_URL: upstream.url, NOTIFICATIONS_URL: closedUpstream, UPSTREAM_TIMEOUT_MS: '300', BODY_LIMIT_BYTES: '2048' },
+    env: {
+      FLIGHTS_URL: upstream.url,
+      BOOKINGS_URL: upstream.url,
+      NOTIFICATIONS_URL: closedUpstream,
+      UPSTREAM_TIMEOUT_MS: '300',
+      BODY_LIMIT_BYTES: '2048',
+    },
   });
 });
 afterAll(async () => {
@@ -57,7 +63,11 @@ afterAll(async () => {
 
 describe('reverse proxy', () => {
   it('when a route is called through the gateway, then the service gets the same path, query and request id', async () => {
-    const answer = await gateway.app.inject({ method: 'GET', url: '/api/v1/flights/search?from=LIS', headers: { 'x-request-id': 'trace-me-123' } });
+    const answer = await gateway.app.inject({
+      method: 'GET',
+      url: '/api/v1/flights/search?from=LIS',
+      headers: { 'x-request-id': 'trace-me-123' },
+    });
     expect(answer.statusCode).toBe(200);
     expect(answer.json()).toEqual({ path: '/api/v1/flights/search?from=LIS', from: 'LIS' });
     expect(answer.headers['x-request-id']).toBe('trace-me-123');
@@ -69,7 +79,12 @@ describe('reverse proxy', () => {
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json().code).toBe('UNAUTHENTICATED');
     const user = await mintUser();
-    const signed = await gateway.app.inject({ method: 'POST', url: '/api/v1/bookings', payload: { note: 'window seat' }, headers: bearer(user.token) });
+    const signed = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/v1/bookings',
+      payload: { note: 'window seat' },
+      headers: bearer(user.token),
+    });
     expect(signed.statusCode).toBe(201);
     expect(signed.json()).toEqual({ owner: user.id, note: 'window seat' });
   });
@@ -155,7 +170,9 @@ describe('API docs', () => {
     const answer = await gateway.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(answer.statusCode).toBe(200);
     const document = answer.json();
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/admin/users/{id}', '/api/v1/flights/search']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/admin/users/{id}', '/api/v1/flights/search']),
+    );
     expect(Object.keys(document.paths).some((path: string) => path.startsWith('/internal'))).toBe(false);
     expect(Object.keys(document.paths).some((path: string) => path.includes('{*}'))).toBe(false);
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -5,7 +5,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export type ProxyRoute = { prefix: string; upstream: string; service: string };
 
 /** Where each public path lives. Paths are forwarded unchanged: services serve the same paths. */
-export function proxyRoutes(urls: { flights: string; bookings: string; notifications: string }, options: { embedded: boolean }): ProxyRoute[] {
+export function proxyRoutes(
+  urls: { flights: string; bookings: string; notifications: string },
+  options: { embedded: boolean },
+): ProxyRoute[] {
   const routes: ProxyRoute[] = [
     ...['/api/v1/cities', '/api/v1/airports', '/api/v1/airplanes', '/api/v1/flights', '/api/v1/admin/inventory'].map((prefix) => ({
       prefix,
@@ -21,7 +24,17 @@ export function proxyRoutes(urls: { flights: string; bookings: string; notificat
 }
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
-const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const hopByHop = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 
 function withoutHopByHop<T extends Record<string, unknown>>(headers: T): T {
   const named = String(headers['connection'] ?? '')

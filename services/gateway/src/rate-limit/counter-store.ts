@@ -75,7 +75,12 @@ export function createMemoryCounters(options: { maxKeys?: number; now?: () => nu
  * in this instance's memory (limits stay enforced per instance instead of failing open or
  * failing requests), and Redis is tried again after `retryMs`.
  */
-export function createCounterStore(options: { redis?: RedisKv['client'] | undefined; logger: Logger; retryMs: number; keyPrefix?: string }): CounterStore {
+export function createCounterStore(options: {
+  redis?: RedisKv['client'] | undefined;
+  logger: Logger;
+  retryMs: number;
+  keyPrefix?: string;
+}): CounterStore {
   const memory = createMemoryCounters();
   const redis = options.redis;
   const prefix = options.keyPrefix ?? 'ratelimit:';

@@ -1,7 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRedisKv, type RedisKv } from '@aerofly/platform';
-import { bearer, hasServers, mintServiceToken, mintUser, silentLogger, startTcpProxy, testServers, uniqueSuffix, waitFor } from '@aerofly/testing';
+import {
+  bearer,
+  hasServers,
+  mintServiceToken,
+  mintUser,
+  silentLogger,
+  startTcpProxy,
+  testServers,
+  uniqueSuffix,
+  waitFor,
+} from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayFixture, newAccount, type GatewayFixture } from '../gateway.fixture.js';
 import { createCounterStore } from './counter-store.js';
@@ -68,7 +78,16 @@ describe('rate limits', () => {
     const ip = freshIp();
     const statuses = [];
     for (let i = 0; i < 3; i += 1) {
-      statuses.push((await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: 'y'.repeat(43) }, remoteAddress: ip })).statusCode);
+      statuses.push(
+        (
+          await gateway.app.inject({
+            method: 'POST',
+            url: '/api/v1/auth/refresh',
+            payload: { refreshToken: 'y'.repeat(43) },
+            remoteAddress: ip,
+          })
+        ).statusCode,
+      );
     }
     expect(statuses).toEqual([401, 401, 401]);
     const limited = await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: newAccount(), remoteAddress: ip });
@@ -87,7 +106,8 @@ describe('rate limits', () => {
     const account = newAccount();
     await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account, remoteAddress: freshIp() });
     const ip = freshIp();
-    const login = (password: string) => gateway.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: account.email, password }, remoteAddress: ip });
+    const login = (password: string) =>
+      gateway.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: account.email, password }, remoteAddress: ip });
     expect((await login('wrong password 1')).statusCode).toBe(401);
     expect((await login('wrong password 2')).statusCode).toBe(401);
     const refused = await login(account.password);
@@ -101,7 +121,13 @@ describe('rate limits', () => {
     const alice = await mintUser();
     const bob = await mintUser();
     const create = (token: string) =>
-      gateway.app.inject({ method: 'POST', url: '/api/v1/bookings', payload: {}, headers: { ...bearer(token), 'idempotency-key': uniqueSuffix() }, remoteAddress: ip });
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/v1/bookings',
+        payload: {},
+        headers: { ...bearer(token), 'idempotency-key': uniqueSuffix() },
+        remoteAddress: ip,
+      });
     const before = bookings.calls();
     expect((await create(alice.token)).statusCode).toBe(201);
     expect((await create(alice.token)).statusCode).toBe(201);
@@ -115,8 +141,16 @@ describe('rate limits', () => {
   it('when one user pays too often, then the payment limit applies to that user only', async () => {
     const carol = await mintUser();
     const pay = (token: string) =>
-      gateway.app.inject({ method: 'POST', url: '/api/v1/bookings/b1/payments', payload: {}, headers: bearer(token), remoteAddress: freshIp() });
-    expect([(await pay(carol.token)).statusCode, (await pay(carol.token)).statusCode, (await pay(carol.token)).statusCode]).toEqual([201, 201, 429]);
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/v1/bookings/b1/payments',
+        payload: {},
+        headers: bearer(token),
+        remoteAddress: freshIp(),
+      });
+    expect([(await pay(carol.token)).statusCode, (await pay(carol.token)).statusCode, (await pay(carol.token)).statusCode]).toEqual([
+      201, 201, 429,
+    ]);
     expect((await pay((await mintUser()).token)).statusCode).toBe(201);
   });
 
@@ -189,7 +223,14 @@ describe.skipIf(!hasServers('gateway rate limits on Redis', ['redis']))('rate li
     const limited = await createGatewayFixture({ db: gateway.db, kv, env: { ...limits, RATE_LIMIT_REDIS_RETRY_MS: '100' } });
     const me = () => limited.app.inject({ method: 'GET', url: '/api/v1/auth/me', remoteAddress: '203.0.113.7' });
     try {
-      await waitFor(async () => (await kv.ping().then(() => true, () => false)), { what: 'redis' });
+      await waitFor(
+        async () =>
+          await kv.ping().then(
+            () => true,
+            () => false,
+          ),
+        { what: 'redis' },
+      );
       expect((await me()).headers['ratelimit-remaining']).toBe('4');
       expect(limited.app.rateLimits?.store?.isFallingBack()).toBe(false);
 
@@ -200,7 +241,14 @@ describe.skipIf(!hasServers('gateway rate limits on Redis', ['redis']))('rate li
       expect(limited.app.rateLimits?.store?.isFallingBack()).toBe(true);
 
       proxy.restore();
-      await waitFor(async () => (await kv.ping().then(() => true, () => false)), { what: 'redis to come back' });
+      await waitFor(
+        async () =>
+          await kv.ping().then(
+            () => true,
+            () => false,
+          ),
+        { what: 'redis to come back' },
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
       // Back on Redis, whose count for this address survived the outage (a command sent as the
       // connection dropped may have landed late, so it is 1 or 2 before this request).

@@ -69,7 +69,12 @@ export function createUsersRepository(db: Db) {
     },
 
     /** Newest first, keyset-paginated on (created_at, id). */
-    async list(options: { limit: number; after?: { createdAt: Date; id: string } | undefined; role?: Role | undefined; email?: string | undefined }) {
+    async list(options: {
+      limit: number;
+      after?: { createdAt: Date; id: string } | undefined;
+      role?: Role | undefined;
+      email?: string | undefined;
+    }) {
       const params: unknown[] = [options.limit + 1];
       const where: string[] = [];
       if (options.after) {

@@ -15,14 +15,23 @@ export async function usersRoutes(app: App, options: { users: UsersService }) {
     '/api/v1/admin/users',
     {
       config: { auth: 'admin' },
-      schema: { tags, summary: 'List accounts, newest first', security, querystring: AdminUsersQuery, response: { 200: AdminUserPage, ...problems } },
+      schema: {
+        tags,
+        summary: 'List accounts, newest first',
+        security,
+        querystring: AdminUsersQuery,
+        response: { 200: AdminUserPage, ...problems },
+      },
     },
     async (request) => users.list(request.query),
   );
 
   app.get(
     '/api/v1/admin/users/:id',
-    { config: { auth: 'admin' }, schema: { tags, summary: 'One account', security, params: Params, response: { 200: z.object({ user: AdminUser }), ...problems } } },
+    {
+      config: { auth: 'admin' },
+      schema: { tags, summary: 'One account', security, params: Params, response: { 200: z.object({ user: AdminUser }), ...problems } },
+    },
     async (request) => ({ user: await users.get(request.params.id) }),
   );
 

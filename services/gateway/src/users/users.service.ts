@@ -15,7 +15,13 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-const view = (user: User) => ({ id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt.toISOString() });
+const view = (user: User) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+  createdAt: user.createdAt.toISOString(),
+});
 
 export function createUsersService(deps: { db: Db; clock: Clock; users: UsersRepository }) {
   const { db, clock, users } = deps;

@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-const signup = async (account = newAccount()) => (await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account })).json();
+const signup = async (account = newAccount()) =>
+  (await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account })).json();
 const login = async (email: string, password: string) =>
   (await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })).json();
 
@@ -81,9 +82,17 @@ describe('admin users routes', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.json().user).toMatchObject({ id: customer.user.id, role: 'admin' });
     expect(answer.body).not.toContain('argon2');
-    const refreshed = await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: customer.refreshToken } });
+    const refreshed = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refreshToken: customer.refreshToken },
+    });
     expect(refreshed.json().user.role).toBe('admin');
-    const adminRoute = await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(refreshed.json().accessToken) });
+    const adminRoute = await gateway.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/users',
+      headers: bearer(refreshed.json().accessToken),
+    });
     expect(adminRoute.statusCode).toBe(200);
   });
 
@@ -94,9 +103,9 @@ describe('admin users routes', () => {
       gateway.app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${victim.user.id}`, headers, payload: { role: 'admin' } });
     expect((await patch(bearer(customer.accessToken))).statusCode).toBe(403);
     expect((await patch({})).statusCode).toBe(401);
-    expect((await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(customer.accessToken) })).json().code).toBe(
-      'FORBIDDEN',
-    );
+    expect(
+      (await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users', headers: bearer(customer.accessToken) })).json().code,
+    ).toBe('FORBIDDEN');
     const { rows } = await gateway.db.query<{ role: string }>(`SELECT role FROM gateway.users WHERE id = $1`, [victim.user.id]);
     expect(rows[0]?.role).toBe('customer');
   });
@@ -144,7 +153,11 @@ describe('admin users routes', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `${tag}-${i}@example.com`));
-    const bad = await gateway.app.inject({ method: 'GET', url: '/api/v1/admin/users?cursor=%27%3B%20DROP%20TABLE', headers: bearer(admin.token) });
+    const bad = await gateway.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/users?cursor=%27%3B%20DROP%20TABLE',
+      headers: bearer(admin.token),
+    });
     expect(bad.statusCode).toBe(400);
   });
 
