@@ -13,6 +13,8 @@ export type PostgresDbOptions = {
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
   statementTimeoutMs?: number;
+  /** How long a caller waits for a pooled connection before failing (default 2 s). */
+  connectionTimeoutMs?: number;
 };
 
 /** `Db` on a pg Pool (server mode). The pool reconnects by itself; a lost connection is logged, never fatal. */
@@ -20,7 +22,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 2000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'aerofly',
     statement_timeout: options.statementTimeoutMs ?? 15_000,

@@ -1,0 +1,149 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { createPostgresDb, type Clock, type Db } from '@aerofly/platform';
+import { bearer, createTestBus, createTestDb, createTestKv, mintAdmin, silentLogger, testKeys, type TestDb } from '@aerofly/testing';
+import { loadConfig as loadBookingsConfig } from '../../services/bookings/src/config.js';
+import { migrations as bookingsMigrations, startBookings, type RunningService } from '../../services/bookings/src/main.js';
+import { loadConfig as loadFlightsConfig } from '../../services/flights/src/config.js';
+import { migrations as flightsMigrations, startFlights } from '../../services/flights/src/main.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export type System = {
+  flights: RunningService;
+  bookings: RunningService;
+  db: TestDb;
+  admin: Record<string, string>;
+  /** Creates an airport pair, an airplane with `rows` × `letters` economy seats and a flight; returns the flight id. */
+  flight(input: { from: string; to: string; departureAt: string; arrivalAt: string; rows?: number; letters?: string }): Promise<string>;
+  available(flightId: string): Promise<number>;
+  inventoryOk(flightId: string): Promise<{ ok: boolean; violations: unknown[] }>;
+  close(): Promise<void>;
+};
+
+/**
+ * Flights and bookings as they run in production (their `main.ts`), on one test database and
+ * loopback ports, talking over HTTP with service tokens.
+ */
+export async function startSystem(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<System> {
+  const db = await createTestDb([
+    { schema: 'flights', migrations: flightsMigrations() },
+    { schema: 'bookings', migrations: bookingsMigrations() },
+  ]);
+  // Each service has its own connection pool, as in production (PGlite is one connection anyway);
+  // a burst on a shared machine may wait for a connection: the tests are about correctness.
+  const poolFor = (name: string): Db =>
+    db.databaseUrl
+      ? createPostgresDb({
+          url: db.databaseUrl,
+          logger: silentLogger,
+          maxConnections: 10,
+          applicationName: name,
+          connectionTimeoutMs: 30_000,
+        })
+      : db;
+  const flightsDb = poolFor('flights');
+  const bookingsDb = poolFor('bookings');
+  const kv = createTestKv();
+  const bus = createTestBus();
+  const bookingsPort = await freePort();
+  const keys = {
+    JWT_PUBLIC_KEY: testKeys.user.publicKeyPem,
+    SERVICE_PUBLIC_KEY: testKeys.service.publicKeyPem,
+    SERVICE_PRIVATE_KEY: testKeys.service.privateKeyPem,
+    LOG_LEVEL: 'silent',
+    CURRENCY: 'USD',
+    // Correctness under a burst on a shared 2-core machine, not latency: let slow answers arrive.
+    UPSTREAM_TIMEOUT_MS: '30000',
+  };
+  const clock = options.clock ? { clock: options.clock } : {};
+  const flights = await startFlights({
+    config: loadFlightsConfig({
+      ...keys,
+      FLIGHTS_PORT: '0',
+      SEED_DEMO_DATA: 'false',
+      BOOKINGS_URL: `http://127.0.0.1:${bookingsPort}`,
+      ...options.env,
+    }),
+    db: flightsDb,
+    kv,
+    bus,
+    logger: silentLogger,
+    ...clock,
+  });
+  const bookings = await startBookings({
+    config: loadBookingsConfig({ ...keys, FLIGHTS_URL: flights.url, ...options.env }),
+    db: bookingsDb,
+    kv,
+    bus,
+    logger: silentLogger,
+    port: bookingsPort,
+    ...clock,
+  });
+  const admin = bearer((await mintAdmin()).token);
+  const post = async (url: string, payload: unknown) => {
+    const answer = await flights.app.inject({ method: 'POST', url, headers: admin, payload: payload as object });
+    if (answer.statusCode !== 201) throw new Error(`${url} answered ${answer.statusCode}: ${answer.body}`);
+    return answer.json<{ id: string }>();
+  };
+  const airports = new Set<string>();
+  let registration = 100;
+  const airport = async (code: string) => {
+    if (airports.has(code)) return;
+    airports.add(code);
+    const city = await post('/api/v1/cities', { name: `City ${code}`, countryCode: 'US' });
+    await post('/api/v1/airports', { code, name: `${code} Airport`, cityId: city.id, timeZone: 'America/New_York' });
+  };
+  return {
+    flights,
+    bookings,
+    db,
+    admin,
+    async flight(input) {
+      await airport(input.from);
+      await airport(input.to);
+      registration += 1;
+      const airplane = await post('/api/v1/airplanes', {
+        model: 'Airbus A320neo',
+        registration: `N${registration}SY`,
+        cabins: [{ cabin: 'economy', firstRow: 1, lastRow: input.rows ?? 1, seatLetters: input.letters ?? 'ABC' }],
+      });
+      const flight = await post('/api/v1/flights', {
+        flightNumber: `SY${registration}`,
+        airplaneId: airplane.id,
+        from: input.from,
+        to: input.to,
+        departureAt: input.departureAt,
+        arrivalAt: input.arrivalAt,
+        fares: { economy: { amount: 12_000, currency: 'USD' } },
+      });
+      return flight.id;
+    },
+    async available(flightId) {
+      // Straight from the counter: the public flight detail goes through a short read cache.
+      const { rows } = await db.query<{ available: number }>(
+        `SELECT available FROM flights.inventory WHERE flight_id = $1 AND cabin = 'economy'`,
+        [flightId],
+      );
+      return rows[0]?.available ?? -1;
+    },
+    async inventoryOk(flightId) {
+      const answer = await flights.app.inject({ method: 'GET', url: `/api/v1/admin/inventory/check?flightId=${flightId}`, headers: admin });
+      return answer.json<{ ok: boolean; violations: unknown[] }>();
+    },
+    async close() {
+      await bookings.close();
+      await flights.close();
+      await bus.close();
+      await kv.close();
+      if (flightsDb !== db) await flightsDb.close();
+      if (bookingsDb !== db) await bookingsDb.close();
+      await db.destroy();
+    },
+  };
+}
