@@ -20,6 +20,8 @@ const schema = z.object({
   /** Set by the embedded launcher: serves the dev mailbox. */
   EMBEDDED_MODE: env.bool(false),
   SMTP_TIMEOUT_MS: env.int(10_000, 100),
+  /** Parallel SMTP connections per instance; relays often limit this per client. */
+  SMTP_MAX_CONNECTIONS: env.int(5, 1, 100),
   EMAIL_MAX_ATTEMPTS: env.int(6, 1, 50),
   /** Delay before each retry of a failed send; the last value repeats. */
   EMAIL_RETRY_DELAYS_MS: millisecondList([2000, 10_000, 30_000, 120_000, 300_000]),

@@ -32,7 +32,12 @@ export async function startNotifications(deps: StartDeps): Promise<RunningServic
     smtpUrl = sink.url;
     logger.info({ dir: mailbox.dir, smtp: sink.url }, 'no SMTP_URL: mail goes to the local mailbox');
   }
-  const mailer = createMailer({ smtpUrl, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
+  const mailer = createMailer({
+    smtpUrl,
+    from: config.MAIL_FROM,
+    timeoutMs: config.SMTP_TIMEOUT_MS,
+    maxConnections: config.SMTP_MAX_CONNECTIONS,
+  });
 
   const full: NotificationsDeps = { clock: systemClock, ...deps, mailer, mailbox };
   const service = createNotificationsServiceFrom(full);
