@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { createPostgresDb, type Clock, type Db } from '@aerofly/platform';
+import { createPostgresDb, type Bus, type Clock, type Db } from '@aerofly/platform';
 import { bearer, createTestBus, createTestDb, createTestKv, mintAdmin, silentLogger, testKeys, type TestDb } from '@aerofly/testing';
 import { loadConfig as loadBookingsConfig } from '../../services/bookings/src/config.js';
 import { migrations as bookingsMigrations, startBookings, type RunningService } from '../../services/bookings/src/main.js';
@@ -18,6 +18,8 @@ export type System = {
   flights: RunningService;
   bookings: RunningService;
   db: TestDb;
+  /** The bus both services publish on, for consumers a test adds (e.g. notifications). */
+  bus: Bus;
   admin: Record<string, string>;
   /** Creates an airport pair, an airplane with `rows` × `letters` economy seats and a flight; returns the flight id. */
   flight(input: { from: string; to: string; departureAt: string; arrivalAt: string; rows?: number; letters?: string }): Promise<string>;
@@ -103,6 +105,7 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
     flights,
     bookings,
     db,
+    bus,
     admin,
     async flight(input) {
       await airport(input.from);
