@@ -115,25 +115,35 @@ export async function createFleet(
   const to = `Z${tag}`;
   await post('/api/v1/airports', { code: from, name: `Bench ${from}`, cityId: city.id, timeZone: 'America/New_York' });
   await post('/api/v1/airports', { code: to, name: `Bench ${to}`, cityId: city.id, timeZone: 'America/Chicago' });
-  const airplane = await post<{ id: string }>('/api/v1/airplanes', {
-    model: 'Bench A320',
-    registration: `N${tag}${String(Math.floor(Math.random() * 900) + 100)}`,
-    cabins: [{ cabin: 'economy', firstRow: 1, lastRow: rows, seatLetters: 'ABCDEF', aisleAfter: ['C'] }],
-  });
+  // An airplane flies one flight at a time: enough airplanes that each flies at most 200 in a row.
+  const airplaneCount = Math.ceil(options.count / 200);
+  const registrationBase = Math.floor(Math.random() * 500);
+  const airplaneIds = await inParallel(
+    Array.from({ length: airplaneCount }, (_v, i) => i),
+    4,
+    async (i) =>
+      (
+        await post<{ id: string }>('/api/v1/airplanes', {
+          model: 'Bench A320',
+          registration: `N${tag}${String(registrationBase + i).padStart(4, '0')}`,
+          cabins: [{ cabin: 'economy', firstRow: 1, lastRow: rows, seatLetters: 'ABCDEF', aisleAfter: ['C'] }],
+        })
+      ).id,
+  );
   const firstDeparture = Date.now() + 3 * 24 * 3600_000;
   const designators = ['BA', 'BB', 'BC', 'BD', 'BE', 'BF', 'BG', 'BH'];
   const flightIds = await inParallel(
     Array.from({ length: options.count }, (_v, i) => i),
     options.concurrency ?? 16,
     async (i) => {
-      const departure = firstDeparture + i * 10 * 60_000;
+      const departure = firstDeparture + Math.floor(i / airplaneCount) * 70 * 60_000;
       const flight = await post<{ id: string }>('/api/v1/flights', {
         flightNumber: `${designators[Math.floor(i / 9999)]}${(i % 9999) + 1}`,
-        airplaneId: airplane.id,
+        airplaneId: airplaneIds[i % airplaneCount],
         from,
         to,
         departureAt: new Date(departure).toISOString(),
-        arrivalAt: new Date(departure + 150 * 60_000).toISOString(),
+        arrivalAt: new Date(departure + 60 * 60_000).toISOString(),
         fares: { economy: { amount: 12_900, currency: 'USD' } },
       });
       return flight.id;
