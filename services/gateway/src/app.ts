@@ -144,7 +144,9 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/upgrade-insecure-requests;?/, ''),
+    // Plain http on a developer's machine, and Swagger UI sets a few inline styles.
+    transformStaticCSP: (header) =>
+      header.replace(/upgrade-insecure-requests;?/, '').replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'"),
     uiConfig: { deepLinking: true, persistAuthorization: true },
     uiHooks: {
       // The UI loads ./json: answer it with the merged document rather than the gateway's own.
