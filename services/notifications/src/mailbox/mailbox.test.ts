@@ -9,22 +9,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmedBooking, createNotificationsDb, eventOf, testConfig } from '../../test/harness.js';
 import { startNotifications, type RunningService } from '../main.js';
 
+// One database for the file: what is tested here is the mail path, not storage.
+let db: TestDb;
+beforeAll(async () => {
+  db = await createNotificationsDb();
+});
+afterAll(async () => {
+  await db?.destroy();
+});
+
 describe('embedded mode without SMTP_URL', () => {
-  let db: TestDb;
   let dataDir: string;
   const bus = createMemoryBus({ logger: silentLogger });
   let service: RunningService;
 
   beforeAll(async () => {
-    db = await createNotificationsDb();
     dataDir = await mkdtemp(join(tmpdir(), 'aerofly-mail-'));
     const config = testConfig({ env: { EMBEDDED_MODE: 'true', DATA_DIR: dataDir, NOTIFICATIONS_PORT: '0' } });
     service = await startNotifications({ config, db, kv: createMemoryKv(), bus, logger: silentLogger });
   });
   afterAll(async () => {
-    await service.close();
+    await service?.close();
     await bus.close();
-    await db.destroy();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -67,7 +73,6 @@ describe('embedded mode without SMTP_URL', () => {
 
 describe('server mode', () => {
   it('when EMBEDDED_MODE is not set, then the dev mailbox does not exist even with the local sink', async () => {
-    const db = await createNotificationsDb();
     const dataDir = await mkdtemp(join(tmpdir(), 'aerofly-mail-'));
     const bus = createMemoryBus({ logger: silentLogger });
     const config = testConfig({ env: { DATA_DIR: dataDir, NOTIFICATIONS_PORT: '0' } });
@@ -81,7 +86,6 @@ describe('server mode', () => {
     } finally {
       await service.close();
       await bus.close();
-      await db.destroy();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

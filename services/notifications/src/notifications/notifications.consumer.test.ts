@@ -40,8 +40,8 @@ afterEach(async () => {
   await db.query('DELETE FROM notifications.notifications');
 });
 afterAll(async () => {
-  await sink.close();
-  await db.destroy();
+  await sink?.close();
+  await db?.destroy();
 });
 
 /**

@@ -48,8 +48,8 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await app.close();
-  await db.destroy();
+  await app?.close();
+  await db?.destroy();
 });
 
 const list = (query: string, token = adminToken) =>
