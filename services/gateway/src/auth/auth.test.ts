@@ -1,7 +1,11 @@
-import { bearer } from '@aerofly/testing';
+import { createUserTokenSigner } from '@aerofly/platform';
+import { bearer, testKeys } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayFixture, newAccount, type GatewayFixture } from '../gateway.fixture.js';
-import { hashRefreshToken } from './auth.service.js';
+import { createUsersRepository } from '../users/users.repository.js';
+import { createAuthService, hashRefreshToken } from './auth.service.js';
+import { createPasswords, type Passwords } from './passwords.js';
+import { createSessionsRepository } from './sessions.repository.js';
 
 let gateway: GatewayFixture;
 beforeAll(async () => {
@@ -106,35 +110,29 @@ describe('login', () => {
   });
 
   it('when the email is unknown, then a password hash is still verified, so the answer takes as long as a wrong password', async () => {
+    const real = await createPasswords();
     let dummyChecks = 0;
-    const passwords = (await import('./passwords.js')).createPasswords();
-    const counted = await passwords;
-    const original = counted.verifyAgainstDummy;
-    counted.verifyAgainstDummy = async (password) => {
-      dummyChecks += 1;
-      await original(password);
+    const passwords: Passwords = {
+      ...real,
+      async verifyAgainstDummy(password) {
+        dummyChecks += 1;
+        await real.verifyAgainstDummy(password);
+      },
     };
-    const { createAuthService } = await import('./auth.service.js');
-    const { createUsersRepository } = await import('../users/users.repository.js');
-    const { createSessionsRepository } = await import('./sessions.repository.js');
-    const { createUserTokenSigner } = await import('@aerofly/platform');
-    const { testKeys } = await import('@aerofly/testing');
     const auth = createAuthService({
       db: gateway.db,
       clock: gateway.clock,
       users: createUsersRepository(gateway.db),
       sessions: createSessionsRepository(gateway.db),
-      passwords: counted,
+      passwords,
       signer: await createUserTokenSigner({ privateKeyPem: testKeys.user.privateKeyPem }),
       refreshTtlDays: 30,
       reuseGraceSeconds: 10,
     });
-    const startedAt = performance.now();
     await expect(auth.login({ email: 'ghost@example.com', password: 'whatever-it-is' })).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
     expect(dummyChecks).toBe(1);
-    expect(performance.now() - startedAt).toBeGreaterThan(5);
   });
 });
 

@@ -167,6 +167,16 @@ describe('rate limits', () => {
     expect((await spoof('198.51.100.4')).headers['ratelimit-remaining']).toBe('3');
   });
 
+  it('when IPv6 clients rotate addresses inside one /56, then they share one limit', async () => {
+    const from = (suffix: string) =>
+      gateway.app.inject({ method: 'GET', url: '/api/v1/auth/me', remoteAddress: `2001:db8:77:aa${suffix}::1` });
+    expect((await from('01')).headers['ratelimit-remaining']).toBe('4');
+    expect((await from('02')).headers['ratelimit-remaining']).toBe('3');
+    expect(
+      (await gateway.app.inject({ method: 'GET', url: '/api/v1/auth/me', remoteAddress: '2001:db8:78::1' })).headers['ratelimit-remaining'],
+    ).toBe('4');
+  });
+
   it('when the gateway limits a client, then services still answer each other directly', async () => {
     const ip = freshIp();
     for (let i = 0; i < 6; i += 1) await gateway.app.inject({ method: 'GET', url: '/api/v1/auth/me', remoteAddress: ip });

@@ -1,4 +1,4 @@
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { AppError, type App, type Kv, type Logger, type RedisKv, type TokenVerifier } from '@aerofly/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginThrottle } from '../auth/auth.routes.js';
@@ -84,7 +84,9 @@ export async function registerRateLimits(
   });
   app.addHook('onClose', async () => store.close());
 
-  const ipKey = (policy: Policy) => (request: FastifyRequest) => `${policy}:ip:${request.ip}`;
+  // An IPv6 client usually owns a whole /56 or /64: count the prefix, or each address would get its own limit.
+  const clientKey = (request: FastifyRequest) => normalizeIP(request.ip, 56);
+  const ipKey = (policy: Policy) => (request: FastifyRequest) => `${policy}:ip:${clientKey(request)}`;
   const userKey = (policy: Policy) => async (request: FastifyRequest) => {
     const token = bearerToken(request);
     if (token) {
@@ -94,7 +96,7 @@ export async function registerRateLimits(
         // Not a valid token: the service will answer 401; count it against the address.
       }
     }
-    return `${policy}:ip:${request.ip}`;
+    return `${policy}:ip:${clientKey(request)}`;
   };
   const limits: Record<Policy, Limit> = {
     global: { max: config.RATE_LIMIT_GLOBAL_MAX, windowSeconds: config.RATE_LIMIT_GLOBAL_WINDOW_SECONDS },
@@ -121,7 +123,7 @@ export async function registerRateLimits(
   });
 
   const failureWindowMs = config.RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS * 1000;
-  const failureKey = (request: FastifyRequest) => `login-failures:ip:${request.ip}`;
+  const failureKey = (request: FastifyRequest) => `login-failures:ip:${clientKey(request)}`;
   return {
     store,
     loginThrottle: {
