@@ -134,8 +134,10 @@ export function regenerateBenchmarksTable(): void {
         .sort()
         .flatMap((name) => {
           try {
-            const parsed = JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as Partial<BenchResult>;
-            return parsed.name && Array.isArray(parsed.rows) ? [parsed as BenchResult] : [];
+            const parsed = JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as Partial<BenchResult> & Record<string, unknown>;
+            if (parsed.name && Array.isArray(parsed.rows)) return [parsed as BenchResult];
+            const adapted = adaptLoadResult(parsed);
+            return adapted ? [adapted] : [];
           } catch {
             return [];
           }
@@ -177,4 +179,31 @@ export function regenerateBenchmarksTable(): void {
       ? `${current.slice(0, start)}${lines.join('\n')}${current.slice(end + endMarker.length)}`
       : `${current.trimEnd()}\n\n${lines.join('\n')}\n`;
   writeFileSync(file, next);
+}
+
+type LoadFigures = { label?: string; requestsPerSecond: number; p50Ms?: number; p99Ms?: number };
+
+/**
+ * A result file in another shape (e.g. bench:search's phases, each `{requestsPerSecond, p50Ms,
+ * p99Ms}`): one row per phase, so every benchmark lands in the same table.
+ */
+function adaptLoadResult(parsed: Record<string, unknown>): BenchResult | undefined {
+  const name = typeof parsed['benchmark'] === 'string' ? parsed['benchmark'] : undefined;
+  if (!name) return undefined;
+  const phases = Object.entries(parsed).filter(
+    (entry): entry is [string, LoadFigures] => typeof entry[1] === 'object' && entry[1] !== null && 'requestsPerSecond' in entry[1],
+  );
+  if (!phases.length) return undefined;
+  const ms = (value: number | undefined) => (value === undefined ? 'n/a' : `${value} ms`);
+  return {
+    name,
+    title: `bench:${name}`,
+    finishedAt: String(parsed['measuredAt'] ?? new Date(0).toISOString()),
+    machine: undefined as unknown as Machine,
+    rows: phases.map(([key, figures]) => ({
+      setup: figures.label ?? key,
+      figures: { 'req/s': figures.requestsPerSecond, p50: ms(figures.p50Ms), p99: ms(figures.p99Ms) },
+    })),
+    details: parsed,
+  };
 }
