@@ -44,12 +44,22 @@ export function ItineraryCard({ itinerary, passengers, onSelect }: { itinerary: 
           {stops === 0 ? 'Nonstop' : `${stops} stop${stops > 1 ? 's' : ''}`}
         </p>
         <ul className="segments">
-          {itinerary.segments.map((segment) => (
-            <li key={segment.id}>
-              <span className="flight-number">{segment.flightNumber}</span> {segment.from}–{segment.to} <Times segment={segment} /> (
-              {formatDuration(segment.durationMinutes)})
-            </li>
-          ))}
+          {itinerary.segments.map((segment, index) => {
+            const previous = itinerary.segments[index - 1];
+            const layoverMinutes = previous ? Math.round((Date.parse(segment.departureAt) - Date.parse(previous.arrivalAt)) / 60_000) : 0;
+            return (
+              <li key={segment.id}>
+                {previous && (
+                  <span className="layover">
+                    Change in {segment.from} · {formatDuration(layoverMinutes)}
+                    <br />
+                  </span>
+                )}
+                <span className="flight-number">{segment.flightNumber}</span> {segment.from}–{segment.to} <Times segment={segment} /> (
+                {formatDuration(segment.durationMinutes)})
+              </li>
+            );
+          })}
         </ul>
       </div>
       <div className="itinerary-side">
