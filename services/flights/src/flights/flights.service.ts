@@ -132,30 +132,36 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
       const current = await findRow(id);
       if (current.status === 'CANCELLED') throw new AppError('FLIGHT_NOT_BOOKABLE', 'A cancelled flight cannot change');
       const currentFares = Object.fromEntries(current.cabins.map((c) => [c.cabin, { amount: c.fareAmount, currency: current.currency }]));
+      const airplaneId = patch.airplaneId ?? current.airplaneId;
+      // On another airplane, fares carry over for the cabins it also has.
+      const cabinsKept = airplaneId === current.airplaneId ? null : new Set((await airplanesRepository.find(db, airplaneId))?.cabins.map((c) => c.cabin) ?? []);
+      const keptFares = Object.fromEntries(Object.entries(currentFares).filter(([cabin]) => !cabinsKept || cabinsKept.has(cabin as CabinClass)));
       const next: FlightInput = {
         flightNumber: patch.flightNumber ?? current.flightNumber,
-        airplaneId: patch.airplaneId ?? current.airplaneId,
+        airplaneId,
         from: patch.from ?? current.from,
         to: patch.to ?? current.to,
         departureAt: patch.departureAt ?? current.departureAt.toISOString(),
         arrivalAt: patch.arrivalAt ?? current.arrivalAt.toISOString(),
-        fares: patch.airplaneId && patch.airplaneId !== current.airplaneId ? (patch.fares ?? {}) : { ...currentFares, ...patch.fares },
+        fares: { ...keptFares, ...patch.fares },
       };
+      const changesSchedule = (input: FlightInput) =>
+        input.airplaneId !== current.airplaneId ||
+        input.from !== current.from ||
+        input.to !== current.to ||
+        Date.parse(input.departureAt) !== current.departureAt.getTime() ||
+        Date.parse(input.arrivalAt) !== current.arrivalAt.getTime();
+      const inUse = () =>
+        new AppError('RESOURCE_IN_USE', 'Seats on this flight are held or sold; its airplane, route and times cannot change (cancel it instead)');
+      if (changesSchedule(next) && (await repo.hasActiveSeats(db, id))) throw inUse();
       const checked = await check(next, id);
       const airplaneChanged = next.airplaneId !== current.airplaneId;
-      const scheduleChanged =
-        airplaneChanged ||
-        next.from !== current.from ||
-        next.to !== current.to ||
-        checked.departureAt.getTime() !== current.departureAt.getTime() ||
-        checked.arrivalAt.getTime() !== current.arrivalAt.getTime();
+      const scheduleChanged = changesSchedule(next);
       await saveOrExplain(() =>
         db.transaction(async (tx) => {
           await repo.lockInventory(tx, id);
           // Travellers holding seats bought this airplane, route and time: cancel the flight instead.
-          if (scheduleChanged && (await repo.hasActiveSeats(tx, id))) {
-            throw new AppError('RESOURCE_IN_USE', 'Seats on this flight are held or sold; its airplane, route and times cannot change (cancel it instead)');
-          }
+          if (scheduleChanged && (await repo.hasActiveSeats(tx, id))) throw inUse();
           await repo.update(tx, { id, ...next, ...checked, now: clock.now() }, airplaneChanged);
         }),
       );
