@@ -30,6 +30,8 @@ export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: numbe
         }
         options.logger.warn({ err: error, queue: consumer.options.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, retryDelay(consumer.options.retryDelaysMs ?? delays, attempt)));
+        // Shutting down mid-retry: fail the publish so the outbox keeps the event for the next start.
+        if (closed) throw new Error('bus closed before the event was handled');
       }
     }
   };
