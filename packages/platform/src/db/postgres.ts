@@ -42,6 +42,13 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // A checked-out client has no pool listener: a connection lost between two statements of
+      // this transaction would otherwise be an unhandled 'error' event and end the process.
+      const onLost = (error: Error) => {
+        broken = true;
+        options.logger.warn({ err: error }, 'postgres connection lost inside a transaction');
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -58,6 +65,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         }
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
