@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 
 export type KeyPairPem = { publicKeyPem: string; privateKeyPem: string };
 
@@ -32,5 +33,18 @@ export function ensureKeys(environment: Record<string, string | undefined>, data
     const keys = ensureKeyPair(dataDir, 'service');
     environment['SERVICE_PRIVATE_KEY'] = keys.privateKeyPem;
     environment['SERVICE_PUBLIC_KEY'] = keys.publicKeyPem;
+  }
+}
+
+/**
+ * `npx tsx scripts/keys.ts [DIR]`: prints the four key settings as one-line env entries (PEM with
+ * `\n` escapes), generating the pairs under DIR/keys (default ./data) when missing, for an `.env`
+ * file of a container deployment.
+ */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const environment: Record<string, string | undefined> = {};
+  ensureKeys(environment, process.argv[2] ?? './data');
+  for (const key of ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY', 'SERVICE_PRIVATE_KEY', 'SERVICE_PUBLIC_KEY']) {
+    process.stdout.write(`${key}="${(environment[key] ?? '').trim().replace(/\n/g, '\\n')}"\n`);
   }
 }
