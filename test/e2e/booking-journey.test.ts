@@ -265,7 +265,7 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
       .toBe('Seat 4C, aisle, free');
   });
 
-  it('an admin creates a flight in the admin area and travellers find it in search', async () => {
+  it('an admin creates a flight that travellers then find in search, edits its fares and cancels it, imports an airplane and adds an airport', async () => {
     const adminContext = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const adminPage = await adminContext.newPage();
     await adminPage.goto(`${system.url}/admin/flights`);
@@ -292,13 +292,6 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await adminPage.getByText(`Flight ${number} created.`).waitFor();
     await shoot(adminPage, 'admin-flights', false);
 
-    await adminPage.getByRole('link', { name: 'Inventory check' }).click();
-    await adminPage.getByRole('button', { name: 'Run check' }).click();
-    await adminPage.getByText(/flights checked/).waitFor();
-    expect(await adminPage.getByText('All consistent').count()).toBe(1);
-    await shoot(adminPage, 'admin-inventory');
-    await adminContext.close();
-
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const search = await phone.newPage();
     await search.goto(`${system.url}/?from=${from.code}&to=${to.code}&date=${day}&passengers=1&cabin=economy`);
@@ -312,6 +305,66 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await found.waitFor();
     expect(await search.getByRole('alert').count()).toBe(0);
     await shoot(search, 'search-phone');
+
+    // Fares are edited and the flight cancelled from the list; search then no longer offers it.
+    await adminPage.getByLabel('From (code)').fill(from.code);
+    await adminPage.getByLabel('To (code)').fill(to.code);
+    await adminPage.getByLabel('Departure date (local)').fill(day);
+    await adminPage.getByRole('button', { name: 'Find flights' }).click();
+    const row = adminPage.getByRole('row', { name: new RegExp(number) });
+    await row.getByRole('button', { name: 'Edit fares' }).click();
+    await row.getByLabel('Economy').fill('89');
+    await row.getByRole('button', { name: 'Save fares' }).click();
+    await expect.poll(() => row.textContent()).toContain('Economy $89.00');
+    await row.getByRole('button', { name: 'Cancel flight' }).click();
+    await row.getByRole('button', { name: 'Yes, cancel flight' }).click();
+    await expect.poll(() => row.textContent()).toContain('cancelled');
+    await expect
+      .poll(
+        async () => {
+          await search.reload();
+          await search.getByRole('heading', { name: `${from.code} → ${to.code}` }).waitFor();
+          await search.locator('.loading').waitFor({ state: 'detached' });
+          return search.locator('article.itinerary', { hasText: number }).count();
+        },
+        { timeout: 30_000, interval: 2_000 },
+      )
+      .toBe(0);
     await phone.close();
+
+    await adminPage.getByRole('link', { name: 'Airplanes' }).click();
+    const registration = `N${(Date.now() % 9000) + 1000}T`;
+    await adminPage
+      .getByLabel('Airplane JSON')
+      .fill(
+        JSON.stringify({
+          model: 'Embraer E175',
+          registration,
+          cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 20, seatLetters: 'ACDF', aisleAfter: ['C'] }],
+        }),
+      );
+    await adminPage.getByRole('button', { name: 'Import airplane' }).click();
+    await adminPage.getByText(`Airplane ${registration} added.`).waitFor();
+    await adminPage.getByRole('row', { name: new RegExp(registration) }).waitFor();
+
+    await adminPage.getByRole('link', { name: 'Airports', exact: true }).click();
+    await adminPage.getByLabel('IATA code').fill('ZQV');
+    await adminPage.getByLabel('Name', { exact: true }).fill('Porto Velho Test Field');
+    await adminPage.getByLabel('City').selectOption('new');
+    await adminPage.getByLabel('City name').fill('Testville');
+    await adminPage.getByLabel('Country code').fill('PT');
+    await adminPage.getByLabel('Time zone').fill('Europe/Lisbon');
+    await adminPage.getByRole('button', { name: 'Add airport' }).click();
+    await adminPage.getByText('Airport ZQV added.').waitFor();
+
+    await adminPage.getByRole('link', { name: 'Failed emails' }).click();
+    await adminPage.getByText('No failed emails. Every notification was delivered.').waitFor();
+
+    await adminPage.getByRole('link', { name: 'Inventory check' }).click();
+    await adminPage.getByRole('button', { name: 'Run check' }).click();
+    await adminPage.getByText(/flights checked/).waitFor();
+    expect(await adminPage.getByText('All consistent').count()).toBe(1);
+    await shoot(adminPage, 'admin-inventory');
+    await adminContext.close();
   });
 });
