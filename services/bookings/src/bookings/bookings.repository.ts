@@ -269,11 +269,23 @@ export const bookingsRepository = {
     return rows.map((row) => row.id);
   },
 
-  async owedReleases(q: Queryable, limit: number): Promise<string[]> {
-    const { rows } = await q.query<{ id: string }>(`SELECT id FROM bookings.bookings WHERE release_pending ORDER BY updated_at LIMIT $1`, [
-      limit,
-    ]);
+  /** Bookings whose seats are owed back to flights, claimed for a short lease so sweepers share them. */
+  async claimOwedReleases(q: Queryable, now: Date, leaseUntil: Date, limit: number): Promise<string[]> {
+    const { rows } = await q.query<{ id: string }>(
+      `WITH owed AS (
+         SELECT id FROM bookings.bookings
+          WHERE release_pending AND (release_claimed_until IS NULL OR release_claimed_until <= $1)
+          ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       UPDATE bookings.bookings b SET release_claimed_until = $2 FROM owed WHERE b.id = owed.id
+       RETURNING b.id`,
+      [now, leaseUntil, limit],
+    );
     return rows.map((row) => row.id);
+  },
+
+  /** After a failed release: try again after a short pause rather than in the same pass. */
+  async retryReleaseAt(q: Queryable, id: string, at: Date): Promise<void> {
+    await q.query(`UPDATE bookings.bookings SET release_claimed_until = $2 WHERE id = $1 AND release_pending`, [id, at]);
   },
 
   async markReleased(q: Queryable, id: string, now: Date): Promise<void> {

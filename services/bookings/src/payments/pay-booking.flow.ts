@@ -207,6 +207,9 @@ export function createPayBookingFlow(deps: {
       if (booking?.status !== 'PAYING') return 'not-paying';
       const attempt = await paymentsRepository.findLive(db, bookingId);
       if (!attempt) return (await abandonAttemptless(bookingId)) ?? 'gone';
+      // Keep the seats while we find out (the sweeper moved the lease forward); a hold already gone
+      // is handled below as a lost booking.
+      if (booking.payingUntil) await deps.holds.pin(bookingId, booking.payingUntil).catch(() => undefined);
       const state = await deps.provider.getAttempt(attempt.id);
       if (state.status === 'succeeded') return completePaidAttempt(bookingId, attempt.id, state.reference);
       return (await abandonAttempt(bookingId, attempt.id, state.status === 'failed' ? state.code : 'NOT_CHARGED')) ?? 'gone';

@@ -59,6 +59,7 @@ describe('expiry', () => {
     ]);
     expect(marker.rows[0]?.pending).toBe(true);
     const restarted = await h.restart();
+    h.clock.advanceSeconds(2); // a failed release is retried after a short pause
     await restarted.core.sweeper.runOnce();
     expect(h.holds.available(flightId)).toBe(6);
     expect(h.holds.releaseCount(booking.id)).toBe(1);

@@ -42,7 +42,7 @@ export function createSweeper(deps: {
   reconcileLeaseSeconds?: number;
 }) {
   const batchSize = deps.batchSize ?? 500;
-  const concurrency = deps.concurrency ?? 16;
+  const concurrency = deps.concurrency ?? 32;
   let passes = 0;
   const logFailure = (what: string) => (bookingId: string, error: unknown) =>
     deps.logger.warn({ err: error, bookingId, what }, 'sweeper step failed; retried next pass');
@@ -76,10 +76,26 @@ export function createSweeper(deps: {
     return ids.length;
   }
 
+  /** Owed releases in claimed batches until none is left (or the pass has run long enough). */
   async function finishReleases(): Promise<number> {
-    const ids = await bookingsRepository.owedReleases(deps.db, batchSize * 4);
-    await forEachLimited(ids, concurrency, (id) => deps.settlement.releaseSeats(id), logFailure('release seats'));
-    return ids.length;
+    const startedMs = Date.now();
+    let total = 0;
+    while (Date.now() - startedMs < 10_000) {
+      const now = deps.clock.now();
+      const ids = await bookingsRepository.claimOwedReleases(deps.db, now, new Date(now.getTime() + 15_000), 1000);
+      if (ids.length === 0) break;
+      await forEachLimited(
+        ids,
+        concurrency,
+        (id) => deps.settlement.releaseSeats(id),
+        (id, error) => {
+          logFailure('release seats')(id, error);
+          void bookingsRepository.retryReleaseAt(deps.db, id, new Date(now.getTime() + 1000)).catch(() => undefined);
+        },
+      );
+      total += ids.length;
+    }
+    return total;
   }
 
   async function finishRefunds(): Promise<number> {
