@@ -62,6 +62,43 @@ export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock
     };
   };
 
+  /**
+   * Every itinerary of a route, date and cabin with at least one seat, built once and cached, so
+   * queries that differ only in passengers, filters, sort or page share one database read.
+   */
+  const loadCandidates = async (query: SearchQuery): Promise<Itinerary[]> => {
+    const key = `${query.from}|${query.to}|${query.date}|${query.cabin}`;
+    const cached = await cache.get('search_candidates', key);
+    if (cached) return JSON.parse(cached) as Itinerary[];
+    const rows = await repo.findCandidates(db, {
+      from: query.from,
+      to: query.to,
+      date: query.date,
+      windowStart: new Date(Date.parse(`${query.date}T00:00:00Z`) - zoneSlackMs),
+      windowEnd: new Date(Date.parse(`${addDays(query.date, 1)}T00:00:00Z`) + zoneSlackMs),
+      cabin: query.cabin,
+      passengers: 1,
+      now: clock.now(),
+      maxStops: 1,
+    });
+    for (const row of rows) if (row.b) await zoneOf(row.b.from);
+    const candidates = rows.map(({ a, b }): Itinerary => {
+      const legs = b ? [a, b] : [a];
+      const price = legs.reduce((sum, leg) => sum + leg.fareAmount, 0);
+      return {
+        id: legs.map((leg) => leg.id).join('+'),
+        segments: legs.map((leg) => segmentOf(leg, query, zones)),
+        stops: legs.length - 1,
+        price: { amount: price, currency: a.currency },
+        totalPrice: { amount: price, currency: a.currency },
+        durationMinutes: minutesBetween(a.departureAt, (b ?? a).arrivalAt),
+        seatsAvailable: Math.min(...legs.map((leg) => leg.available)),
+      };
+    });
+    await cache.set('search_candidates', key, JSON.stringify(candidates));
+    return candidates;
+  };
+
   const compute = async (query: SearchQuery): Promise<SearchAnswer> => {
     const [fromZone, toZone] = await Promise.all([zoneOf(query.from), zoneOf(query.to)]);
     if (!fromZone) throw invalid('from', 'is not a known airport');
@@ -69,28 +106,16 @@ export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock
     const cursor = query.cursor ? decodeCursor(query.cursor, isCursor) : undefined;
     if (cursor && (cursor[0] !== query.sort || cursor[1] !== query.order)) throw invalid('cursor', 'belongs to another sort order');
 
-    const dayStartUtc = Date.parse(`${query.date}T00:00:00Z`);
-    const rows = await repo.findCandidates(db, {
-      from: query.from,
-      to: query.to,
-      date: query.date,
-      windowStart: new Date(dayStartUtc - zoneSlackMs),
-      windowEnd: new Date(Date.parse(`${addDays(query.date, 1)}T00:00:00Z`) + zoneSlackMs),
-      cabin: query.cabin,
-      passengers: query.passengers,
-      now: clock.now(),
-      maxStops: query.maxStops,
-    });
-    for (const row of rows) if (row.b) await zoneOf(row.b.from);
-
+    const nowMs = clock.now().getTime();
     const keyed: Keyed[] = [];
-    for (const { a, b } of rows) {
-      const legs = b ? [a, b] : [a];
-      const segments = legs.map((leg) => segmentOf(leg, query, zones));
-      const first = segments[0];
-      const last = segments[segments.length - 1];
+    for (const candidate of await loadCandidates(query)) {
+      const first = candidate.segments[0];
+      const last = candidate.segments[candidate.segments.length - 1];
       if (!first || !last) continue;
-      const price = legs.reduce((sum, leg) => sum + leg.fareAmount, 0);
+      const departureMs = Date.parse(first.departureAt);
+      // Cached candidates may be a few seconds old: departed flights and seats gone are filtered again here.
+      if (departureMs <= nowMs || candidate.seatsAvailable < query.passengers || candidate.stops > query.maxStops) continue;
+      const price = candidate.price.amount;
       if (query.minPrice !== undefined && price < query.minPrice) continue;
       if (query.maxPrice !== undefined && price > query.maxPrice) continue;
       // Time windows compare local time of day: After inclusive, Before exclusive.
@@ -100,19 +125,9 @@ export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock
       if (query.departBefore && departs >= query.departBefore) continue;
       if (query.arriveAfter && arrives < query.arriveAfter) continue;
       if (query.arriveBefore && arrives >= query.arriveBefore) continue;
-      const currency = a.currency;
-      const durationMinutes = minutesBetween(a.departureAt, (b ?? a).arrivalAt);
-      const itinerary: Itinerary = {
-        id: legs.map((leg) => leg.id).join('+'),
-        segments,
-        stops: legs.length - 1,
-        price: { amount: price, currency },
-        totalPrice: { amount: price * query.passengers, currency },
-        durationMinutes,
-        seatsAvailable: Math.min(...legs.map((leg) => leg.available)),
-      };
-      const primary = query.sort === 'price' ? price : query.sort === 'duration' ? durationMinutes : a.departureAt.getTime();
-      keyed.push({ itinerary, key: [primary, a.departureAt.getTime(), itinerary.id] });
+      const itinerary: Itinerary = { ...candidate, totalPrice: { amount: price * query.passengers, currency: candidate.price.currency } };
+      const primary = query.sort === 'price' ? price : query.sort === 'duration' ? candidate.durationMinutes : departureMs;
+      keyed.push({ itinerary, key: [primary, departureMs, itinerary.id] });
     }
 
     // A total order (primary key in the asked direction, then departure, then id) makes keyset pages exact.

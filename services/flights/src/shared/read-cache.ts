@@ -1,7 +1,7 @@
 import type { Kv, Logger } from '@aerofly/platform';
 import { Counter, type Registry } from 'prom-client';
 
-export type CacheKind = 'search' | 'flight';
+export type CacheKind = 'search' | 'search_candidates' | 'flight';
 
 export type ReadCache = {
   get(kind: CacheKind, key: string): Promise<string | null>;
@@ -13,6 +13,9 @@ export type ReadCache = {
 const generationKey = 'flights:cache:generation';
 // Other instances pick up a new generation within this time; this instance at once.
 const generationRefreshMs = 1000;
+// A small in-process layer in front of kv: hot answers skip the Redis round trip for a moment.
+const localTtlMs = 1000;
+const localMaxEntries = 5000;
 
 /**
  * Short-lived cache of public read answers (search pages, flight details) in kv. Keys carry a
@@ -29,6 +32,11 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
   });
   let generation = '0';
   let generationReadAt = -Infinity;
+  const local = new Map<string, { value: string; expiresAt: number }>();
+  const remember = (key: string, value: string) => {
+    if (local.size >= localMaxEntries) local.delete(local.keys().next().value as string);
+    local.set(key, { value, expiresAt: now() + Math.min(localTtlMs, options.ttlSeconds * 1000) });
+  };
 
   const currentGeneration = async () => {
     if (now() - generationReadAt < generationRefreshMs) return generation;
@@ -46,23 +54,33 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
     async get(kind, key) {
       if (options.ttlSeconds <= 0) return null;
       let value: string | null = null;
-      try {
-        value = await options.kv.get(await fullKey(kind, key));
-      } catch (error) {
-        options.logger.debug({ err: error }, 'cache read failed; reading the database');
+      const full = await fullKey(kind, key);
+      const near = local.get(full);
+      if (near && near.expiresAt > now()) value = near.value;
+      else {
+        if (near) local.delete(full);
+        try {
+          value = await options.kv.get(full);
+          if (value !== null) remember(full, value);
+        } catch (error) {
+          options.logger.debug({ err: error }, 'cache read failed; reading the database');
+        }
       }
       requests.inc({ cache: kind, result: value === null ? 'miss' : 'hit' });
       return value;
     },
     async set(kind, key, value) {
       if (options.ttlSeconds <= 0) return;
+      const full = await fullKey(kind, key);
+      remember(full, value);
       try {
-        await options.kv.set(await fullKey(kind, key), value, options.ttlSeconds * 1000);
+        await options.kv.set(full, value, options.ttlSeconds * 1000);
       } catch (error) {
         options.logger.debug({ err: error }, 'cache write failed');
       }
     },
     async invalidate() {
+      local.clear();
       try {
         generation = String(await options.kv.increment(generationKey, 30 * 24 * 3600 * 1000));
         generationReadAt = now();
