@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { createPgliteDb, createPostgresDb, migrate, type Db, type Logger, type Migration } from '@aerofly/platform';
+import { createPgliteDb, createPostgresDb, migrate, platformMigrations, type Db, type Logger, type Migration } from '@aerofly/platform';
 import { testServers } from './environment.js';
 import { silentLogger } from './logger.js';
 
@@ -24,12 +28,12 @@ const withAdminClient = async <T>(url: string, fn: (client: pg.Client) => Promis
  * is migrated once per set of migrations (cheap: a file copy); without `DATABASE_URL` it is an
  * in-memory PGlite. `destroy()` drops it.
  */
-export async function createTestDb(sets: SchemaMigrations[], options: { logger?: Logger } = {}): Promise<TestDb> {
+export async function createTestDb(sets: SchemaMigrations[], options: { logger?: Logger; embedded?: boolean } = {}): Promise<TestDb> {
   const logger = options.logger ?? silentLogger;
-  const serverUrl = testServers.databaseUrl;
+  // `embedded: true` asks for PGlite even when a server is configured (contract tests run both).
+  const serverUrl = options.embedded ? undefined : testServers.databaseUrl;
   if (!serverUrl) {
-    const db = await createPgliteDb({ logger });
-    for (const set of sets) await migrate(db, { ...set, logger });
+    const db = await createMigratedPglite(sets, logger);
     return Object.assign(db, { databaseUrl: undefined, destroy: () => db.close() });
   }
 
@@ -70,4 +74,43 @@ export async function createTestDb(sets: SchemaMigrations[], options: { logger?:
       await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   });
+}
+
+const pgliteVersion = (() => {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('@electric-sql/pglite/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+/**
+ * An in-memory PGlite with the migrations applied. initdb plus migrations cost seconds per database,
+ * so the first test file to need a set of migrations keeps a copy of the migrated files in the temp
+ * directory, and later ones (other processes included) start from that copy.
+ */
+async function createMigratedPglite(sets: SchemaMigrations[], logger: Logger) {
+  const key = createHash('sha256')
+    .update(JSON.stringify([pgliteVersion, platformMigrations('x'), sets.map((set) => [set.schema, set.migrations])]))
+    .digest('hex')
+    .slice(0, 20);
+  const file = join(tmpdir(), `aerofly-pglite-template-${key}.tar`);
+  if (existsSync(file)) {
+    try {
+      return await createPgliteDb({ logger, loadDataDir: new Blob([readFileSync(file)]) });
+    } catch {
+      // A damaged copy: build afresh below and replace it.
+    }
+  }
+  const db = await createPgliteDb({ logger });
+  for (const set of sets) await migrate(db, { ...set, logger });
+  try {
+    const partial = `${file}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, Buffer.from(await (await db.dumpDataDir()).arrayBuffer()));
+    renameSync(partial, file); // atomic: a concurrent reader sees the old file or the whole new one
+  } catch {
+    // No writable temp directory: every file migrates its own database, only slower.
+  }
+  return db;
 }

@@ -36,11 +36,7 @@ type Implementation = {
 
 const pglite: Implementation = {
   name: 'pglite',
-  async create() {
-    const db = await createPgliteDb({ logger: silentLogger });
-    for (const set of sets) await migrate(db, set);
-    return Object.assign(db, { databaseUrl: undefined, destroy: () => db.close() });
-  },
+  create: () => createTestDb(sets, { embedded: true }),
   // One PGlite per process: a second "instance" in embedded mode is the same handle.
   another: (db) => db,
 };
@@ -228,7 +224,7 @@ describe('db contract: embedded (PGlite) specifics', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // two initdb runs on disk: slow on a busy machine
 });
 
 describe.runIf(testServers.databaseUrl !== undefined)('db contract: PostgreSQL concurrency', () => {

@@ -6,7 +6,7 @@ import { createPostgresDb } from './postgres.js';
 
 export * from './db.js';
 export * from './migrate.js';
-export { createPgliteDb } from './pglite.js';
+export { createPgliteDb, type PgliteDb } from './pglite.js';
 export { createPostgresDb } from './postgres.js';
 
 /** Real PostgreSQL when `databaseUrl` is set, otherwise PGlite persisted under `dataDir/pg`. */

@@ -10,16 +10,24 @@ export type PgliteDbOptions = {
   logger: Logger;
   /** How long a caller may wait for the single connection before failing loudly. */
   lockTimeoutMs?: number;
+  /** Start from a copy of another database's files (`dumpDataDir()`), skipping initdb (test templates). */
+  loadDataDir?: Blob;
+};
+
+export type PgliteDb = Db & {
+  /** The database files as a tarball, for `loadDataDir`. */
+  dumpDataDir(): Promise<Blob>;
 };
 
 /**
  * PGlite has one connection per process, so work is serialised here: one transaction or statement
  * at a time, and a caller that waits longer than `lockTimeoutMs` gets an error instead of hanging.
  */
-export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
+export async function createPgliteDb(options: PgliteDbOptions): Promise<PgliteDb> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const lite = await PGlite.create(options.dataDir, {
     parsers: { [types.INT8]: (value: string) => Number(value), [types.DATE]: (value: string) => value },
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
   const lock = createLock(options.lockTimeoutMs ?? 10_000, options.logger);
 
@@ -55,6 +63,9 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
     },
     async ping() {
       await lock.with(() => lite.query('SELECT 1'));
+    },
+    async dumpDataDir() {
+      return lock.with(() => lite.dumpDataDir('none'));
     },
     async close() {
       await lock.with(() => lite.close());

@@ -5,8 +5,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import type { Db } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { createPgliteDb } from '../db/pglite.js';
 import { createPostgresDb } from '../db/postgres.js';
 import { createEvent, createOutboxRelay, writeOutbox } from './outbox.js';
 
@@ -16,11 +14,8 @@ const sets = [{ schema, migrations: [] }];
 type Implementation = { name: string; create: () => Promise<TestDb>; another: (db: TestDb) => Db };
 const pglite: Implementation = {
   name: 'pglite',
-  async create() {
-    const db = await createPgliteDb({ logger: silentLogger });
-    await migrate(db, { schema, migrations: [] });
-    return Object.assign(db, { databaseUrl: undefined, destroy: () => db.close() });
-  },
+  create: () => createTestDb(sets, { embedded: true }),
+  // One PGlite per process: a second "instance" in embedded mode is the same handle.
   another: (db) => db,
 };
 const postgres: Implementation = {
