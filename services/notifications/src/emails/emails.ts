@@ -26,15 +26,22 @@ export type Email = {
 
 export type EmailSettings = { publicUrl: string; brand: string; senderDomain: string };
 
-const fractionDigits = (currency: string) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+/** Intl formatters are costly to build and the currency rarely changes: one per currency. */
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; digits: number }>();
 
 /** `{amount: 12345, currency: 'USD'}` → `$123.45`; amounts are minor units of the currency. */
 export function formatMoney(money: Money): string {
-  const digits = fractionDigits(money.currency);
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: money.currency, minimumFractionDigits: digits }).format(
-    money.amount / 10 ** digits,
-  );
+  let entry = moneyFormats.get(money.currency);
+  if (!entry) {
+    const digits =
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: money.currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    entry = {
+      format: new Intl.NumberFormat('en-US', { style: 'currency', currency: money.currency, minimumFractionDigits: digits }),
+      digits,
+    };
+    moneyFormats.set(money.currency, entry);
+  }
+  return entry.format.format(money.amount / 10 ** entry.digits);
 }
 
 const wallClock = new Intl.DateTimeFormat('en-GB', {
@@ -55,7 +62,8 @@ const wallClock = new Intl.DateTimeFormat('en-GB', {
 export function formatLocal(local: string): string {
   const date = new Date(`${local.slice(0, 19)}Z`);
   if (Number.isNaN(date.getTime())) return local;
-  const part = (type: Intl.DateTimeFormatPartTypes) => wallClock.formatToParts(date).find((entry) => entry.type === type)?.value ?? '';
+  const parts = wallClock.formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((entry) => entry.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
 
