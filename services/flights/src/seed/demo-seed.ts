@@ -12,7 +12,10 @@ export function demoRoutes() {
   const add = (a: (typeof demoAirports)[number], b: (typeof demoAirports)[number]) => {
     if (a.code === b.code || distanceKm(a, b) > maxRotationKm) return;
     const key = [a.code, b.code].sort().join('-');
-    if (!pairs.has(key)) pairs.set(key, a.code < b.code ? [a, b] : [b, a]);
+    // Spoke-to-hub rotations start at the spoke, so the morning feeder meets the hub's afternoon departures.
+    const aIsSpoke = !hubs.includes(a.code) && hubs.includes(b.code);
+    const bIsSpoke = !hubs.includes(b.code) && hubs.includes(a.code);
+    if (!pairs.has(key)) pairs.set(key, aIsSpoke ? [a, b] : bIsSpoke ? [b, a] : a.code < b.code ? [a, b] : [b, a]);
   };
   for (const airport of demoAirports) {
     const nearest = demoAirports
@@ -52,8 +55,9 @@ export async function seedDemoData(db: Db, options: { clock: Clock; currency: st
     const legs: DailyLeg[] = routes.flatMap(([a, b], i) => {
       const km = distanceKm(a, b);
       const minutes = blockMinutes(km);
-      // Spread departures between 06:00 and 20:00 local, on whole 5 minutes.
-      const departsMinute = 6 * 60 + Math.floor(((i * 47) % (14 * 60)) / 5) * 5;
+      // Banks like a real hub: feeders leave spokes 06:30-09:30, hub-to-hub flights 13:00-19:00, the rest 08:00-18:00.
+      const [startMinute, spanMinutes] = hubs.includes(a.code) ? (hubs.includes(b.code) ? [13 * 60, 6 * 60] : [8 * 60, 10 * 60]) : hubs.includes(b.code) ? [6 * 60 + 30, 3 * 60] : [8 * 60, 10 * 60];
+      const departsMinute = startMinute + Math.floor(((i * 47) % spanMinutes) / 5) * 5;
       const localTime = `${String(Math.floor(departsMinute / 60)).padStart(2, '0')}:${String(departsMinute % 60).padStart(2, '0')}`;
       const common = { airplaneId: ids.get(airplanes[i]?.registration ?? '') ?? '', minutes, zone: a.tz, localTime, economyFare: economyFare(km) };
       return [
