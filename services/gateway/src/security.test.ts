@@ -7,8 +7,9 @@ import { createGatewayFixture, newAccount, type GatewayFixture } from './gateway
 let gateway: GatewayFixture;
 beforeAll(async () => {
   gateway = await createGatewayFixture({ env: { BODY_LIMIT_BYTES: '4096' } });
-});
-afterAll(() => gateway.close());
+}, 120_000);
+// Guarded: when start-up failed there is nothing to close, and the start-up error is the one to see.
+afterAll(() => gateway?.close());
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);

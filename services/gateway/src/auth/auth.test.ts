@@ -10,8 +10,9 @@ import { createSessionsRepository } from './sessions.repository.js';
 let gateway: GatewayFixture;
 beforeAll(async () => {
   gateway = await createGatewayFixture({ env: { REFRESH_REUSE_GRACE_SECONDS: '10', REFRESH_TOKEN_TTL_DAYS: '30' } });
-});
-afterAll(() => gateway.close());
+}, 120_000);
+// Guarded: when start-up failed there is nothing to close, and the start-up error is the one to see.
+afterAll(() => gateway?.close());
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   gateway.app.inject({ method: 'POST', url, payload: payload as object, headers });

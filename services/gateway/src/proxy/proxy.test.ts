@@ -55,9 +55,9 @@ beforeAll(async () => {
       BODY_LIMIT_BYTES: '2048',
     },
   });
-});
+}, 120_000);
 afterAll(async () => {
-  await gateway.close();
+  await gateway?.close();
   await (upstream.app as App).close();
 });
 

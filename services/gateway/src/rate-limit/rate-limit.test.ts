@@ -44,9 +44,9 @@ let gateway: GatewayFixture;
 beforeAll(async () => {
   bookings = await startBookingsStandIn();
   gateway = await createGatewayFixture({ env: { ...limits, BOOKINGS_URL: bookings.url, TRUSTED_PROXIES: '10.0.0.1' } });
-});
+}, 120_000);
 afterAll(async () => {
-  await gateway.close();
+  await gateway?.close();
   await (bookings.app as FastifyInstance).close();
 });
 

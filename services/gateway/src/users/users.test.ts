@@ -11,8 +11,9 @@ import { createUsersRepository } from './users.repository.js';
 let gateway: GatewayFixture;
 beforeAll(async () => {
   gateway = await createGatewayFixture();
-});
-afterAll(() => gateway.close());
+}, 120_000);
+// Guarded: when start-up failed there is nothing to close, and the start-up error is the one to see.
+afterAll(() => gateway?.close());
 
 const signup = async (account = newAccount()) =>
   (await gateway.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account })).json();

@@ -12,8 +12,9 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'assets', 'app-3f2a.js'), 'console.log("app")');
   writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   gateway = await createGatewayFixture({ env: { WEB_DIST_DIR: dist } });
-});
-afterAll(() => gateway.close());
+}, 120_000);
+// Guarded: when start-up failed there is nothing to close, and the start-up error is the one to see.
+afterAll(() => gateway?.close());
 
 describe('web app', () => {
   it('when / or an app route is opened, then index.html is served and never cached', async () => {
