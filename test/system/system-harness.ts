@@ -17,6 +17,9 @@ async function freePort(): Promise<number> {
 export type System = {
   flights: RunningService;
   bookings: RunningService;
+  /** Stops bookings (as a crash or deploy would); `startBookings()` brings a new instance up on the same database. */
+  stopBookings(): Promise<void>;
+  startBookings(): Promise<RunningService>;
   db: TestDb;
   /** The bus both services publish on, for consumers a test adds (e.g. notifications). */
   bus: Bus;
@@ -78,15 +81,19 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
     logger: silentLogger,
     ...clock,
   });
-  const bookings = await startBookings({
-    config: loadBookingsConfig({ ...keys, FLIGHTS_URL: flights.url, ...options.env }),
-    db: bookingsDb,
-    kv,
-    bus,
-    logger: silentLogger,
-    port: bookingsPort,
-    ...clock,
-  });
+  const bookingsConfig = loadBookingsConfig({ ...keys, FLIGHTS_URL: flights.url, ...options.env });
+  const launchBookings = () =>
+    startBookings({
+      config: bookingsConfig,
+      db: bookingsDb,
+      kv,
+      bus,
+      logger: silentLogger,
+      port: bookingsPort,
+      ...clock,
+    });
+  let bookings = await launchBookings();
+  let bookingsRunning = true;
   const admin = bearer((await mintAdmin()).token);
   const post = async (url: string, payload: unknown) => {
     const answer = await flights.app.inject({ method: 'POST', url, headers: admin, payload: payload as object });
@@ -103,7 +110,18 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
   };
   return {
     flights,
-    bookings,
+    get bookings() {
+      return bookings;
+    },
+    async stopBookings() {
+      await bookings.close();
+      bookingsRunning = false;
+    },
+    async startBookings() {
+      bookings = await launchBookings();
+      bookingsRunning = true;
+      return bookings;
+    },
     db,
     bus,
     admin,
@@ -140,7 +158,7 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
       return answer.json<{ ok: boolean; violations: unknown[] }>();
     },
     async close() {
-      await bookings.close();
+      if (bookingsRunning) await bookings.close();
       await flights.close();
       await bus.close();
       await kv.close();
