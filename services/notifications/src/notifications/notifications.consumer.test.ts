@@ -78,14 +78,15 @@ function expectExactlyOnce(events: EventEnvelope[]) {
   expect(ids.sort()).toEqual(events.map(messageIdOf).sort());
 }
 
-describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with a real SMTP sink`, () => {
+// Generous deadlines: on a loaded machine these take longer, never a different path.
+describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with a real SMTP sink`, { timeout: 90_000 }, () => {
   it('when N bookings are confirmed, then exactly N confirmation emails arrive with local times, seats, total and a calendar file', async () => {
     const { create } = busFactory();
     const bus = create();
     await consumer(bus);
     const events = Array.from({ length: 12 }, () => eventOf('booking.confirmed', confirmedBooking()));
     await publishAll(create(), events);
-    await sink.waitForCount(events.length);
+    await sink.waitForCount(events.length, 30_000);
     await settle(200);
 
     expectExactlyOnce(events);
@@ -136,7 +137,7 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
     const events = Array.from({ length: 6 }, () => eventOf('booking.confirmed', confirmedBooking()));
     // Each event three times: two copies at once, a third after the first is done.
     await publishAll(bus, [...events, ...events]);
-    await sink.waitForCount(events.length);
+    await sink.waitForCount(events.length, 30_000);
     await publishAll(bus, events);
     await settle(onRabbit ? 500 : 50);
 
@@ -167,21 +168,25 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
   it('when the SMTP server is down for a while, then every email arrives after it returns, none twice, and none is marked failed', async () => {
     const { create } = busFactory();
     const bus = create();
-    await consumer(bus, { maxAttempts: 10, retryDelaysMs: [50, 100, 200, 300] });
+    // Enough attempts to outlast the outage (about 9 s of retries) even when the machine is slow.
+    await consumer(bus, { maxAttempts: 30, retryDelaysMs: [50, 100, 200, 300] });
     await sink.stop();
     const events = Array.from({ length: 8 }, () => eventOf('booking.confirmed', confirmedBooking()));
     const publishing = publishAll(bus, events);
     // Every event has failed at least once against the closed port before the server comes back.
-    await waitFor(async () => {
-      const { rows } = await db.query<{ failed: number }>(
-        'SELECT count(*)::int AS failed FROM notifications.notifications WHERE last_error IS NOT NULL',
-      );
-      return rows[0]?.failed === events.length;
-    });
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ failed: number }>(
+          'SELECT count(*)::int AS failed FROM notifications.notifications WHERE last_error IS NOT NULL',
+        );
+        return rows[0]?.failed === events.length;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(sink.messages).toHaveLength(0);
     await sink.start();
     await publishing;
-    await sink.waitForCount(events.length);
+    await sink.waitForCount(events.length, 30_000);
     await settle(200);
 
     expectExactlyOnce(events);
@@ -199,7 +204,7 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
     sink.failWith(451, 'Mailbox temporarily unavailable');
     const event = eventOf('booking.confirmed', confirmedBooking());
     await bus.publish(event);
-    await waitFor(async () => (await bus.deadLetterCount(emailQueue)) === 1);
+    await waitFor(async () => (await bus.deadLetterCount(emailQueue)) === 1, { timeoutMs: 30_000 });
 
     const { rows } = await db.query<{ status: string; attempts: number; lastError: string }>(
       'SELECT status, attempts, last_error AS "lastError" FROM notifications.notifications WHERE event_id = $1',
@@ -211,7 +216,7 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
 
     sink.failWith(undefined);
     expect(await bus.replayDeadLetters(emailQueue)).toBe(1);
-    await sink.waitForCount(1);
+    await sink.waitForCount(1, 30_000);
     await settle(onRabbit ? 300 : 20);
     expectExactlyOnce([event]);
     expect(await statusCounts(db)).toEqual({ SENT: 1 });
@@ -243,8 +248,8 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
     }
     await Promise.all([bus.publish(broken), publishAll(bus, after)]);
 
-    await sink.waitForCount(1 + after.length);
-    await waitFor(async () => (await bus.deadLetterCount(emailQueue)) === 2);
+    await sink.waitForCount(1 + after.length, 30_000);
+    await waitFor(async () => (await bus.deadLetterCount(emailQueue)) === 2, { timeoutMs: 30_000 });
     await settle(100);
     expectExactlyOnce([before, ...after]);
     expect(await statusCounts(db)).toEqual({ SENT: 1 + after.length });
@@ -273,7 +278,7 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
       }),
     ];
     await publishAll(bus, [eventOf('booking.created', { ...booking, status: 'PENDING' }), ...events]);
-    await sink.waitForCount(events.length);
+    await sink.waitForCount(events.length, 30_000);
     await settle(onRabbit ? 300 : 20);
     expectExactlyOnce(events);
 
@@ -296,6 +301,7 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
 
 describe.skipIf(!hasServers('email consumer broker cut', ['rabbitmq']))(
   'email consumer when the broker connection is cut (RabbitMQ through a TCP proxy)',
+  { timeout: 90_000 },
   () => {
     it('when the connection drops in the middle of a stream of confirmations, then no email is lost and none is sent twice', async () => {
       const amqpUrl = testServers.amqpUrl ?? '';
@@ -315,7 +321,7 @@ describe.skipIf(!hasServers('email consumer broker cut', ['rabbitmq']))(
       for (const [index, event] of events.entries()) {
         await publisher.publish(event);
         if (index === 20) {
-          await waitFor(() => sink.messages.length >= 5);
+          await waitFor(() => sink.messages.length >= 5, { timeoutMs: 30_000 });
           proxy.cut();
           await settle(300);
           expect(consumingBus.isHealthy()).toBe(false);
