@@ -246,6 +246,39 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await page.getByText('Status: Cancelled').waitFor();
   });
 
+  it('when the access token has expired, then two open tabs refresh it once between them and stay on their page', async () => {
+    const before = await page.evaluate<string>(`JSON.parse(localStorage.getItem('aerofly.session')).refreshToken`);
+    // Age the stored access token as if 15 minutes had passed (the refresh token stays valid).
+    await page.evaluate(`(() => {
+      const session = JSON.parse(localStorage.getItem('aerofly.session'));
+      const [head, body, signature] = session.accessToken.split('.');
+      const payload = JSON.parse(atob(body.replace(/-/g, '+').replace(/_/g, '/')));
+      payload.exp = Math.floor(Date.now() / 1000) - 60;
+      const encoded = btoa(JSON.stringify(payload)).replace(/=+$/, '').replace(/[+]/g, '-').replace(/[/]/g, '_');
+      session.accessToken = [head, encoded, signature].join('.');
+      localStorage.setItem('aerofly.session', JSON.stringify(session));
+    })()`);
+    const refreshCalls: string[] = [];
+    const countRefresh = (request: { url(): string }) => {
+      if (request.url().endsWith('/api/v1/auth/refresh')) refreshCalls.push(request.url());
+    };
+    context.on('request', countRefresh);
+    const second = await context.newPage();
+    await Promise.all([page.goto(`${system.url}/trips`), second.goto(`${system.url}/trips`)]);
+    for (const tab of [page, second]) {
+      await tab.getByRole('heading', { name: 'My trips' }).waitFor();
+      expect(new URL(tab.url()).pathname).toBe('/trips');
+    }
+    const after = await page.evaluate<string>(`JSON.parse(localStorage.getItem('aerofly.session')).refreshToken`);
+    expect(after).not.toBe(before);
+    expect(refreshCalls).toHaveLength(1);
+    context.off('request', countRefresh);
+    // Had both tabs presented the old refresh token, the family would now be revoked.
+    await second.reload();
+    await second.getByRole('heading', { name: 'My trips' }).waitFor();
+    await second.close();
+  });
+
   it('when the hold runs out, then the page says the seats were released and the seat is free again', async () => {
     await openBookPage(page, 1);
     await holdSeats(page, [['Alan', 'Turing']], ['4C']);
@@ -334,15 +367,13 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
 
     await adminPage.getByRole('link', { name: 'Airplanes' }).click();
     const registration = `N${(Date.now() % 9000) + 1000}T`;
-    await adminPage
-      .getByLabel('Airplane JSON')
-      .fill(
-        JSON.stringify({
-          model: 'Embraer E175',
-          registration,
-          cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 20, seatLetters: 'ACDF', aisleAfter: ['C'] }],
-        }),
-      );
+    await adminPage.getByLabel('Airplane JSON').fill(
+      JSON.stringify({
+        model: 'Embraer E175',
+        registration,
+        cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 20, seatLetters: 'ACDF', aisleAfter: ['C'] }],
+      }),
+    );
     await adminPage.getByRole('button', { name: 'Import airplane' }).click();
     await adminPage.getByText(`Airplane ${registration} added.`).waitFor();
     await adminPage.getByRole('row', { name: new RegExp(registration) }).waitFor();
