@@ -11,7 +11,7 @@ describe.skipIf(!ready)('postgres adapter when the connection is lost', () => {
   beforeAll(async () => {
     const target = new URL(testServers.databaseUrl!);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    db = await createPostgresDb({
+    db = createPostgresDb({
       url: viaProxy(testServers.databaseUrl!, proxy),
       logger: silentLogger,
       applicationName: 'connection-loss-test',
