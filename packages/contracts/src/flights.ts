@@ -66,7 +66,12 @@ export const AirplaneInput = z.strictObject({
   cabins: z.array(CabinLayout).min(1, 'needs at least one cabin').max(4),
 });
 export const AirplanePatch = AirplaneInput.partial();
-export const CabinCapacity = z.object({ cabin: CabinClass, seats: z.number().int(), blocked: z.number().int(), capacity: z.number().int() });
+export const CabinCapacity = z.object({
+  cabin: CabinClass,
+  seats: z.number().int(),
+  blocked: z.number().int(),
+  capacity: z.number().int(),
+});
 export const Airplane = z.object({
   id: Uuid,
   model: z.string(),

@@ -73,7 +73,13 @@ export async function buildApp(deps: FlightsDeps): Promise<App> {
   await app.register(airplanesRoutes, { airplanes: createAirplanesService({ db, clock, cache }) });
   await app.register(searchRoutes, { search: createSearchService({ db, clock, cache }) });
   await app.register(flightsRoutes, {
-    flights: createFlightsService({ db, clock, cache, currency: deps.config.CURRENCY, ...(deps.onEventsWritten ? { onEventsWritten: deps.onEventsWritten } : {}) }),
+    flights: createFlightsService({
+      db,
+      clock,
+      cache,
+      currency: deps.config.CURRENCY,
+      ...(deps.onEventsWritten ? { onEventsWritten: deps.onEventsWritten } : {}),
+    }),
   });
   await app.register(holdsRoutes, { holds: createHoldsService({ db, clock, graceSeconds: deps.config.HOLD_GRACE_SECONDS, logger }) });
   await app.register(inventoryRoutes, { inventory: createInventoryService({ db, clock, bookings, logger }) });

@@ -19,7 +19,12 @@ export async function startFlights(deps: Omit<FlightsDeps, 'clock'> & Partial<Pi
   const base: FlightsDeps = { clock: systemClock, ...deps };
   await migrate(base.db, { schema, migrations: migrations(), logger: base.logger });
   if (base.config.SEED_DEMO_DATA) {
-    await seedDemoData(base.db, { clock: base.clock, currency: base.config.CURRENCY, days: base.config.SEED_DEMO_DAYS, logger: base.logger });
+    await seedDemoData(base.db, {
+      clock: base.clock,
+      currency: base.config.CURRENCY,
+      days: base.config.SEED_DEMO_DAYS,
+      logger: base.logger,
+    });
   }
   const relay = createOutboxRelay({ db: base.db, bus: base.bus, schema, logger: base.logger });
   const full: FlightsDeps = { ...base, onEventsWritten: () => relay.poke() };

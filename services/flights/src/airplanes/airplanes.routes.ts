@@ -9,15 +9,22 @@ const IdParams = z.strictObject({ id: Uuid });
 const tags = ['airplanes'];
 
 export async function airplanesRoutes(app: App, { airplanes }: { airplanes: AirplanesService }) {
-  app.get('/api/v1/airplanes', { schema: { tags, summary: 'List airplanes', querystring: ListQuery, response: { 200: AirplanePage } } }, (request) =>
-    airplanes.list(request.query),
+  app.get(
+    '/api/v1/airplanes',
+    { schema: { tags, summary: 'List airplanes', querystring: ListQuery, response: { 200: AirplanePage } } },
+    (request) => airplanes.list(request.query),
   );
-  app.get('/api/v1/airplanes/:id', { schema: { tags, summary: 'Get an airplane with its seat map', params: IdParams, response: { 200: Airplane } } }, (request) =>
-    airplanes.get(request.params.id),
+  app.get(
+    '/api/v1/airplanes/:id',
+    { schema: { tags, summary: 'Get an airplane with its seat map', params: IdParams, response: { 200: Airplane } } },
+    (request) => airplanes.get(request.params.id),
   );
   app.post(
     '/api/v1/airplanes',
-    { ...admin, schema: { tags, summary: 'Create an airplane with its seat map', security, body: AirplaneInput, response: { 201: Airplane } } },
+    {
+      ...admin,
+      schema: { tags, summary: 'Create an airplane with its seat map', security, body: AirplaneInput, response: { 201: Airplane } },
+    },
     async (request, reply) => reply.status(201).send(await airplanes.create(request.body)),
   );
   app.patch(

@@ -39,7 +39,14 @@ describe('airplanes', () => {
       [{ model: 'X', registration: 'N8', cabins: [{ ...economy, exitRows: [1] }] }, 'cabins[0].exitRows[0]'],
       [{ model: 'X', registration: 'N9', cabins: [{ ...economy, cabin: 'cargo' }] }, 'cabins[0].cabin'],
       [{ model: 'X', registration: 'not a registration', cabins: [economy] }, 'registration'],
-      [{ model: 'X', registration: 'N10', cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 1, seatLetters: 'A', blockedSeats: ['1A'] }] }, 'cabins[0].blockedSeats'],
+      [
+        {
+          model: 'X',
+          registration: 'N10',
+          cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 1, seatLetters: 'A', blockedSeats: ['1A'] }],
+        },
+        'cabins[0].blockedSeats',
+      ],
     ];
     for (const [payload, field] of cases) {
       const answer = await post(payload);
@@ -53,7 +60,13 @@ describe('airplanes', () => {
 
   it('when an airplane has a flight on sale, then its seat map cannot change but its model can, and it cannot be deleted', async () => {
     const airplane = await f.airplane();
-    await f.flight({ from: 'MAD', to: 'FCO', departureAt: '2030-04-01T10:00:00Z', arrivalAt: '2030-04-01T12:20:00Z', airplaneId: airplane.id });
+    await f.flight({
+      from: 'MAD',
+      to: 'FCO',
+      departureAt: '2030-04-01T10:00:00Z',
+      arrivalAt: '2030-04-01T12:20:00Z',
+      airplaneId: airplane.id,
+    });
     const changed = await patch(airplane.id, { cabins: [{ ...narrowbody[1]!, lastRow: 20 }] });
     expect([changed.statusCode, changed.json().code]).toEqual([409, 'RESOURCE_IN_USE']);
     const renamed = await patch(airplane.id, { model: 'Airbus A321neo' });
@@ -64,7 +77,9 @@ describe('airplanes', () => {
 
   it('when an airplane has no flights, then its seat map can change and it can be deleted', async () => {
     const airplane = await f.airplane();
-    const changed = await patch(airplane.id, { cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 30, seatLetters: 'ABCDEF', aisleAfter: ['C'] }] });
+    const changed = await patch(airplane.id, {
+      cabins: [{ cabin: 'economy', firstRow: 1, lastRow: 30, seatLetters: 'ABCDEF', aisleAfter: ['C'] }],
+    });
     expect([changed.statusCode, changed.json().totalCapacity]).toEqual([200, 180]);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/airplanes/${airplane.id}`, headers: t.admin })).statusCode).toBe(204);
     expect((await t.app.inject({ url: `/api/v1/airplanes/${airplane.id}` })).statusCode).toBe(404);

@@ -52,7 +52,15 @@ export const flightsRepository = {
   },
   async list(
     db: Queryable,
-    options: { limit: number; after?: [string, string] | undefined; from?: string | undefined; to?: string | undefined; date?: string | undefined; status?: string | undefined; airplaneId?: string | undefined },
+    options: {
+      limit: number;
+      after?: [string, string] | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+      date?: string | undefined;
+      status?: string | undefined;
+      airplaneId?: string | undefined;
+    },
   ) {
     const { rows } = await db.query<FlightRow>(
       `${select}

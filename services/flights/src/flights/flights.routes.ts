@@ -9,14 +9,19 @@ const IdParams = z.strictObject({ id: Uuid });
 const tags = ['flights'];
 
 export async function flightsRoutes(app: App, { flights }: { flights: FlightsService }) {
-  app.get('/api/v1/flights', { schema: { tags, summary: 'List flights by departure', querystring: FlightListQuery, response: { 200: FlightPage } } }, (request) =>
-    flights.list(request.query),
+  app.get(
+    '/api/v1/flights',
+    { schema: { tags, summary: 'List flights by departure', querystring: FlightListQuery, response: { 200: FlightPage } } },
+    (request) => flights.list(request.query),
   );
   app.get(
     '/api/v1/flights/:id',
-    { schema: { tags, summary: 'A flight with its cabins, fares and (advisory) availability', params: IdParams, response: { 200: Flight } } },
+    {
+      schema: { tags, summary: 'A flight with its cabins, fares and (advisory) availability', params: IdParams, response: { 200: Flight } },
+    },
     // JSON text from the read cache (or just rendered): sent as is.
-    async (request, reply) => reply.type('application/json; charset=utf-8').send((await flights.getCached(request.params.id)) as unknown as Flight),
+    async (request, reply) =>
+      reply.type('application/json; charset=utf-8').send((await flights.getCached(request.params.id)) as unknown as Flight),
   );
   app.get(
     '/api/v1/flights/:id/seats',
@@ -25,12 +30,25 @@ export async function flightsRoutes(app: App, { flights }: { flights: FlightsSer
   );
   app.post(
     '/api/v1/flights',
-    { ...admin, schema: { tags, summary: 'Schedule a flight (creates its seat inventory)', security, body: FlightInput, response: { 201: Flight } } },
+    {
+      ...admin,
+      schema: { tags, summary: 'Schedule a flight (creates its seat inventory)', security, body: FlightInput, response: { 201: Flight } },
+    },
     async (request, reply) => reply.status(201).send(await flights.create(request.body)),
   );
   app.patch(
     '/api/v1/flights/:id',
-    { ...admin, schema: { tags, summary: 'Change fares, or schedule and airplane while no seat is held', security, params: IdParams, body: FlightPatch, response: { 200: Flight } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: 'Change fares, or schedule and airplane while no seat is held',
+        security,
+        params: IdParams,
+        body: FlightPatch,
+        response: { 200: Flight },
+      },
+    },
     (request) => flights.update(request.params.id, request.body),
   );
   app.delete(
@@ -43,7 +61,16 @@ export async function flightsRoutes(app: App, { flights }: { flights: FlightsSer
   );
   app.post(
     '/api/v1/flights/:id/cancel',
-    { ...admin, schema: { tags, summary: 'Cancel a flight: no new holds; its bookings are cancelled and refunded', security, params: IdParams, response: { 200: Flight } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        summary: 'Cancel a flight: no new holds; its bookings are cancelled and refunded',
+        security,
+        params: IdParams,
+        response: { 200: Flight },
+      },
+    },
     (request) => flights.cancel(request.params.id),
   );
 }

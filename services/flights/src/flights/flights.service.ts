@@ -10,7 +10,15 @@ import { localDateTime, minutesBetween } from '../shared/zones.js';
 import { flightsRepository as repo, type FlightRow } from './flights.repository.js';
 
 type Fares = Partial<Record<CabinClass, Money | undefined>>;
-type FlightInput = { flightNumber: string; airplaneId: string; from: string; to: string; departureAt: string; arrivalAt: string; fares: Fares };
+type FlightInput = {
+  flightNumber: string;
+  airplaneId: string;
+  from: string;
+  to: string;
+  departureAt: string;
+  arrivalAt: string;
+  fares: Fares;
+};
 
 /** Longest scheduled flight in service is under 19 h; anything beyond is a typo. */
 const maxDurationMinutes = 20 * 60;
@@ -62,7 +70,8 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
     const arrivalAt = new Date(input.arrivalAt);
     const minutes = minutesBetween(departureAt, arrivalAt);
     if (minutes <= 0) errors.push({ field: 'arrivalAt', message: 'must be after departureAt' });
-    else if (minutes > maxDurationMinutes) errors.push({ field: 'arrivalAt', message: `makes the flight longer than ${maxDurationMinutes / 60} hours` });
+    else if (minutes > maxDurationMinutes)
+      errors.push({ field: 'arrivalAt', message: `makes the flight longer than ${maxDurationMinutes / 60} hours` });
     if (departureAt <= clock.now()) errors.push({ field: 'departureAt', message: 'must be in the future' });
     const airports = await placesRepository.findAirportsByCodes(db, [input.from, input.to]);
     for (const field of ['from', 'to'] as const) {
@@ -74,9 +83,12 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
     const layouts: CabinLayout[] = airplane?.cabins ?? [];
     for (const [cabin, fare] of Object.entries(input.fares) as [CabinClass, Money | undefined][]) {
       if (!fare) continue;
-      if (airplane && !layouts.some((l) => l.cabin === cabin)) errors.push({ field: `fares.${cabin}`, message: 'this airplane has no such cabin' });
-      if (fare.currency !== deps.currency) errors.push({ field: `fares.${cabin}.currency`, message: `must be ${deps.currency}, the operating currency` });
-      if (fare.amount < 1 || fare.amount > maxFareMinor) errors.push({ field: `fares.${cabin}.amount`, message: `must be between 1 and ${maxFareMinor} minor units` });
+      if (airplane && !layouts.some((l) => l.cabin === cabin))
+        errors.push({ field: `fares.${cabin}`, message: 'this airplane has no such cabin' });
+      if (fare.currency !== deps.currency)
+        errors.push({ field: `fares.${cabin}.currency`, message: `must be ${deps.currency}, the operating currency` });
+      if (fare.amount < 1 || fare.amount > maxFareMinor)
+        errors.push({ field: `fares.${cabin}.amount`, message: `must be between 1 and ${maxFareMinor} minor units` });
     }
     for (const layout of layouts) {
       const fare = input.fares[layout.cabin];
@@ -112,7 +124,15 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
       return body;
     },
     get,
-    async list(query: { limit: number; cursor?: string | undefined; from?: string | undefined; to?: string | undefined; date?: string | undefined; status?: string | undefined; airplaneId?: string | undefined }) {
+    async list(query: {
+      limit: number;
+      cursor?: string | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+      date?: string | undefined;
+      status?: string | undefined;
+      airplaneId?: string | undefined;
+    }) {
       const after = query.cursor ? (decodeCursor(query.cursor, isStringTuple(2)) as [string, string]) : undefined;
       const rows = await repo.list(db, { ...query, after });
       const last = rows[rows.length - 1];
@@ -134,8 +154,13 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
       const currentFares = Object.fromEntries(current.cabins.map((c) => [c.cabin, { amount: c.fareAmount, currency: current.currency }]));
       const airplaneId = patch.airplaneId ?? current.airplaneId;
       // On another airplane, fares carry over for the cabins it also has.
-      const cabinsKept = airplaneId === current.airplaneId ? null : new Set((await airplanesRepository.find(db, airplaneId))?.cabins.map((c) => c.cabin) ?? []);
-      const keptFares = Object.fromEntries(Object.entries(currentFares).filter(([cabin]) => !cabinsKept || cabinsKept.has(cabin as CabinClass)));
+      const cabinsKept =
+        airplaneId === current.airplaneId
+          ? null
+          : new Set((await airplanesRepository.find(db, airplaneId))?.cabins.map((c) => c.cabin) ?? []);
+      const keptFares = Object.fromEntries(
+        Object.entries(currentFares).filter(([cabin]) => !cabinsKept || cabinsKept.has(cabin as CabinClass)),
+      );
       const next: FlightInput = {
         flightNumber: patch.flightNumber ?? current.flightNumber,
         airplaneId,
@@ -152,7 +177,10 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
         Date.parse(input.departureAt) !== current.departureAt.getTime() ||
         Date.parse(input.arrivalAt) !== current.arrivalAt.getTime();
       const inUse = () =>
-        new AppError('RESOURCE_IN_USE', 'Seats on this flight are held or sold; its airplane, route and times cannot change (cancel it instead)');
+        new AppError(
+          'RESOURCE_IN_USE',
+          'Seats on this flight are held or sold; its airplane, route and times cannot change (cancel it instead)',
+        );
       if (changesSchedule(next) && (await repo.hasActiveSeats(db, id))) throw inUse();
       const checked = await check(next, id);
       const airplaneChanged = next.airplaneId !== current.airplaneId;
@@ -206,7 +234,19 @@ export function createFlightsService(deps: { db: Db; clock: Clock; cache: ReadCa
         cabins: (airplane?.cabins ?? [])
           .filter((layout) => sold.has(layout.cabin))
           .map((layout) => {
-            const rows = new Map<number, { row: number; seats: { seat: string; status: 'AVAILABLE' | 'HELD' | 'SOLD' | 'BLOCKED'; window: boolean; aisle: boolean; exit: boolean }[] }>();
+            const rows = new Map<
+              number,
+              {
+                row: number;
+                seats: {
+                  seat: string;
+                  status: 'AVAILABLE' | 'HELD' | 'SOLD' | 'BLOCKED';
+                  window: boolean;
+                  aisle: boolean;
+                  exit: boolean;
+                }[];
+              }
+            >();
             for (const seat of seatsOf(layout)) {
               const entry = rows.get(seat.row) ?? { row: seat.row, seats: [] };
               entry.seats.push({

@@ -79,13 +79,23 @@ describe('flights', () => {
       expect({ payload, status: answer.statusCode, code: answer.json().code }).toEqual({ payload, status: 400, code: 'VALIDATION_FAILED' });
       if (field) expect(answer.json().errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    const again = await t.app.inject({ method: 'POST', url: '/api/v1/flights', headers: t.admin, payload: { ...base, airplaneId: (await f.airplane()).id } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/flights',
+      headers: t.admin,
+      payload: { ...base, airplaneId: (await f.airplane()).id },
+    });
     expect([again.statusCode, again.json().errors[0].field]).toEqual([400, 'flightNumber']);
   });
 
   it('when a flight changes, then PATCH answers 200, DELETE 204, and both are refused once seats are held', async () => {
     const flight = await f.flight({ from: 'JFK', to: 'CDG', departureAt: '2030-03-25T22:00:00Z', arrivalAt: '2030-03-26T05:30:00Z' });
-    const moved = await t.app.inject({ method: 'PATCH', url: `/api/v1/flights/${flight.id}`, headers: t.admin, payload: { departureAt: '2030-03-25T23:00:00Z', arrivalAt: '2030-03-26T06:30:00Z' } });
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/flights/${flight.id}`,
+      headers: t.admin,
+      payload: { departureAt: '2030-03-25T23:00:00Z', arrivalAt: '2030-03-26T06:30:00Z' },
+    });
     expect([moved.statusCode, moved.json().departureLocal]).toEqual([200, '2030-03-25T19:00:00']);
     const other = await f.airplane([{ cabin: 'economy', firstRow: 1, lastRow: 10, seatLetters: 'ABCD' }]);
     const swapped = await t.app.inject({
@@ -95,19 +105,39 @@ describe('flights', () => {
       payload: { airplaneId: other.id, fares: { economy: { amount: 17000, currency: 'USD' } } },
     });
     expect(swapped.statusCode).toBe(200);
-    expect(swapped.json().availability).toEqual([{ cabin: 'economy', capacity: 40, available: 40, fare: { amount: 17000, currency: 'USD' } }]);
+    expect(swapped.json().availability).toEqual([
+      { cabin: 'economy', capacity: 40, available: 40, fare: { amount: 17000, currency: 'USD' } },
+    ]);
 
     const hold = await t.app.inject({
       method: 'POST',
       url: '/internal/v1/holds',
       headers: t.service,
-      payload: { bookingId: randomUUID(), cabin: 'economy', passengers: 1, bookingExpiresAt: '2030-03-01T08:05:00Z', segments: [{ flightId: flight.id }] },
+      payload: {
+        bookingId: randomUUID(),
+        cabin: 'economy',
+        passengers: 1,
+        bookingExpiresAt: '2030-03-01T08:05:00Z',
+        segments: [{ flightId: flight.id }],
+      },
     });
     expect(hold.statusCode).toBe(201);
-    const refused = await t.app.inject({ method: 'PATCH', url: `/api/v1/flights/${flight.id}`, headers: t.admin, payload: { airplaneId: (await f.airplane()).id } });
+    const refused = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/flights/${flight.id}`,
+      headers: t.admin,
+      payload: { airplaneId: (await f.airplane()).id },
+    });
     expect(refused.json().code).toBe('RESOURCE_IN_USE');
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/flights/${flight.id}`, headers: t.admin })).json().code).toBe('RESOURCE_IN_USE');
-    const repriced = await t.app.inject({ method: 'PATCH', url: `/api/v1/flights/${flight.id}`, headers: t.admin, payload: { fares: { economy: { amount: 19000, currency: 'USD' } } } });
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/flights/${flight.id}`, headers: t.admin })).json().code).toBe(
+      'RESOURCE_IN_USE',
+    );
+    const repriced = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/flights/${flight.id}`,
+      headers: t.admin,
+      payload: { fares: { economy: { amount: 19000, currency: 'USD' } } },
+    });
     expect([repriced.statusCode, repriced.json().fares.economy.amount]).toEqual([200, 19000]);
 
     const unused = await f.flight({ from: 'CDG', to: 'JFK', departureAt: '2030-03-27T10:00:00Z', arrivalAt: '2030-03-27T18:00:00Z' });
@@ -117,7 +147,9 @@ describe('flights', () => {
 
   it('when an admin cancels a flight twice, then it is CANCELLED and flight.cancelled is in the outbox once', async () => {
     const flight = await f.flight({ from: 'CDG', to: 'JFK', departureAt: '2030-03-28T10:00:00Z', arrivalAt: '2030-03-28T18:00:00Z' });
-    const answers = await Promise.all([1, 2].map(() => t.app.inject({ method: 'POST', url: `/api/v1/flights/${flight.id}/cancel`, headers: t.admin, payload: {} })));
+    const answers = await Promise.all(
+      [1, 2].map(() => t.app.inject({ method: 'POST', url: `/api/v1/flights/${flight.id}/cancel`, headers: t.admin, payload: {} })),
+    );
     expect(answers.map((a) => [a.statusCode, a.json().status])).toEqual([
       [200, 'CANCELLED'],
       [200, 'CANCELLED'],
@@ -126,8 +158,15 @@ describe('flights', () => {
       `SELECT type, data FROM flights.outbox WHERE data->>'flightId' = $1`,
       [flight.id],
     );
-    expect(rows).toEqual([{ type: 'flight.cancelled', data: expect.objectContaining({ flightId: flight.id, flightNumber: flight.flightNumber }) }]);
-    const patch = await t.app.inject({ method: 'PATCH', url: `/api/v1/flights/${flight.id}`, headers: t.admin, payload: { fares: { economy: { amount: 1000, currency: 'USD' } } } });
+    expect(rows).toEqual([
+      { type: 'flight.cancelled', data: expect.objectContaining({ flightId: flight.id, flightNumber: flight.flightNumber }) },
+    ]);
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/flights/${flight.id}`,
+      headers: t.admin,
+      payload: { fares: { economy: { amount: 1000, currency: 'USD' } } },
+    });
     expect(patch.json().code).toBe('FLIGHT_NOT_BOOKABLE');
   });
 
@@ -138,7 +177,9 @@ describe('flights', () => {
       ),
     );
     const first = (await t.app.inject({ url: '/api/v1/flights?from=CDG&to=JFK&date=2030-04-02&limit=2' })).json();
-    const second = (await t.app.inject({ url: `/api/v1/flights?from=CDG&to=JFK&date=2030-04-02&limit=2&cursor=${first.nextCursor}` })).json();
+    const second = (
+      await t.app.inject({ url: `/api/v1/flights?from=CDG&to=JFK&date=2030-04-02&limit=2&cursor=${first.nextCursor}` })
+    ).json();
     expect([...first.items, ...second.items].map((i: { id: string }) => i.id).sort()).toEqual(day.map((d) => d.id).sort());
     expect(second.nextCursor).toBeNull();
     expect((await t.app.inject({ url: '/api/v1/flights?status=LANDED' })).statusCode).toBe(400);

@@ -13,7 +13,16 @@ const Empty = z.object({}).passthrough().optional();
 export async function holdsRoutes(app: App, { holds }: { holds: HoldsService }) {
   app.post(
     '/internal/v1/holds',
-    { ...service, schema: { tags, summary: 'Hold seats on every flight of an itinerary, or none', security, body: HoldRequest, response: { 201: Hold } } },
+    {
+      ...service,
+      schema: {
+        tags,
+        summary: 'Hold seats on every flight of an itinerary, or none',
+        security,
+        body: HoldRequest,
+        response: { 201: Hold },
+      },
+    },
     async (request, reply) => reply.status(201).send(await holds.hold(request.body)),
   );
   app.get(
@@ -23,7 +32,17 @@ export async function holdsRoutes(app: App, { holds }: { holds: HoldsService }) 
   );
   app.post(
     '/internal/v1/holds/:bookingId/pin',
-    { ...service, schema: { tags, summary: 'Keep a hold while a payment runs', security, params: Params, body: PinHoldRequest, response: { 200: Hold } } },
+    {
+      ...service,
+      schema: {
+        tags,
+        summary: 'Keep a hold while a payment runs',
+        security,
+        params: Params,
+        body: PinHoldRequest,
+        response: { 200: Hold },
+      },
+    },
     (request) => holds.pin(request.params.bookingId, new Date(request.body.until)),
   );
   app.post(
@@ -33,7 +52,17 @@ export async function holdsRoutes(app: App, { holds }: { holds: HoldsService }) 
   );
   app.post(
     '/internal/v1/holds/:bookingId/release',
-    { ...service, schema: { tags, summary: 'Give the seats back (once, whoever calls)', security, params: Params, body: Empty, response: { 200: Hold } } },
+    {
+      ...service,
+      schema: {
+        tags,
+        summary: 'Give the seats back (once, whoever calls)',
+        security,
+        params: Params,
+        body: Empty,
+        response: { 200: Hold },
+      },
+    },
     (request) => holds.release(request.params.bookingId),
   );
 }

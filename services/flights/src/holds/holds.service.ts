@@ -34,7 +34,8 @@ function holdView(row: HoldRow): Hold {
   };
 }
 
-const failed = (errors: FieldError[]) => new AppError('VALIDATION_FAILED', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+const failed = (errors: FieldError[]) =>
+  new AppError('VALIDATION_FAILED', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
 
 export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db; clock: Clock; graceSeconds: number; logger: Logger }) {
   const find = async (bookingId: string) => {
@@ -66,11 +67,13 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       segment.seats.forEach((chosen, j) => {
         const field = `segments[${i}].seats[${j}]`;
         const seat = seatsOnPlane.get(chosen.seat);
-        if (chosen.passenger >= request.passengers) errors.push({ field: `${field}.passenger`, message: 'is not the index of a passenger' });
+        if (chosen.passenger >= request.passengers)
+          errors.push({ field: `${field}.passenger`, message: 'is not the index of a passenger' });
         if (passengers.has(chosen.passenger)) errors.push({ field: `${field}.passenger`, message: 'already has a seat on this flight' });
         passengers.add(chosen.passenger);
         if (!seat) errors.push({ field: `${field}.seat`, message: 'is not a seat on this airplane' });
-        else if (seat.cabin !== request.cabin) errors.push({ field: `${field}.seat`, message: `is in the ${seat.cabin} cabin, not ${request.cabin}` });
+        else if (seat.cabin !== request.cabin)
+          errors.push({ field: `${field}.seat`, message: `is in the ${seat.cabin} cabin, not ${request.cabin}` });
         else if (seat.blocked) errors.push({ field: `${field}.seat`, message: 'is blocked on this airplane' });
         if (seen.has(chosen.seat)) errors.push({ field: `${field}.seat`, message: 'is chosen twice' });
         seen.add(chosen.seat);
@@ -114,7 +117,12 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
   };
 
   const unavailableReason = async (request: HoldRequest, now: Date): Promise<AppError> => {
-    const flights = await repo.bookableFlights(db, request.segments.map((s) => s.flightId), request.cabin, null);
+    const flights = await repo.bookableFlights(
+      db,
+      request.segments.map((s) => s.flightId),
+      request.cabin,
+      null,
+    );
     const gone = flights.find((f) => f.status !== 'SCHEDULED' || f.departureAt <= now);
     if (gone) return new AppError('FLIGHT_NOT_BOOKABLE', `Flight ${gone.id} can no longer be booked`);
     return new AppError('SEATS_UNAVAILABLE', `Not enough ${request.cabin} seats left for ${request.passengers} passenger(s)`);
@@ -147,7 +155,8 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       for (let attempt = 1; attempt <= maxSeatAttempts; attempt++) {
         if (attempt > 1) taken = await readTaken(flightIds);
         const seats = assignSeats(request, flights, taken);
-        if (!seats) throw new AppError('SEATS_UNAVAILABLE', `Not enough free ${request.cabin} seats for ${request.passengers} passenger(s)`);
+        if (!seats)
+          throw new AppError('SEATS_UNAVAILABLE', `Not enough free ${request.cabin} seats for ${request.passengers} passenger(s)`);
         let outcome;
         try {
           outcome = await repo.hold(db, {
@@ -179,7 +188,8 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
     async pin(bookingId: string, until: Date) {
       const pinned = await repo.pin(db, bookingId, new Date(until.getTime() + graceSeconds * 1000), clock.now());
       const hold = await find(bookingId);
-      if (!pinned && hold.status !== 'SOLD') throw new AppError('SEATS_UNAVAILABLE', `The hold for booking ${bookingId} has expired or was released`);
+      if (!pinned && hold.status !== 'SOLD')
+        throw new AppError('SEATS_UNAVAILABLE', `The hold for booking ${bookingId} has expired or was released`);
       return hold;
     },
 

@@ -19,7 +19,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const expiresIn = (seconds: number) => new Date(t.clock.now().getTime() + seconds * 1000).toISOString();
-const holdRequest = (flightIds: string[], options: { passengers?: number; cabin?: string; seats?: Record<string, { passenger: number; seat: string }[]> } = {}) => ({
+const holdRequest = (
+  flightIds: string[],
+  options: { passengers?: number; cabin?: string; seats?: Record<string, { passenger: number; seat: string }[]> } = {},
+) => ({
   bookingId: randomUUID(),
   cabin: options.cabin ?? 'economy',
   passengers: options.passengers ?? 1,
@@ -30,7 +33,10 @@ const hold = (payload: object) => t.app.inject({ method: 'POST', url: '/internal
 const action = (bookingId: string, name: string, payload: object = {}) =>
   t.app.inject({ method: 'POST', url: `/internal/v1/holds/${bookingId}/${name}`, headers: t.service, payload });
 const available = async (flightId: string, cabin = 'economy') => {
-  const { rows } = await t.db.query<{ available: number }>(`SELECT available FROM flights.inventory WHERE flight_id = $1 AND cabin = $2`, [flightId, cabin]);
+  const { rows } = await t.db.query<{ available: number }>(`SELECT available FROM flights.inventory WHERE flight_id = $1 AND cabin = $2`, [
+    flightId,
+    cabin,
+  ]);
   return rows[0]?.available;
 };
 const check = async (flightId?: string) =>
@@ -97,7 +103,13 @@ describe('holds', () => {
 
   it('when the second flight of an itinerary is full, then nothing is held on the first', async () => {
     const first = await newFlight();
-    const second = await f.flight({ from: 'ORD', to: 'DEN', departureAt: '2030-03-10T14:30:00Z', arrivalAt: '2030-03-10T17:00:00Z', cabins: oneSeat });
+    const second = await f.flight({
+      from: 'ORD',
+      to: 'DEN',
+      departureAt: '2030-03-10T14:30:00Z',
+      arrivalAt: '2030-03-10T17:00:00Z',
+      cabins: oneSeat,
+    });
     expect((await hold(holdRequest([second.id]))).statusCode).toBe(201);
     const request = holdRequest([first.id, second.id]);
     const answer = await hold(request);
@@ -111,12 +123,18 @@ describe('holds', () => {
   it('when an itinerary connects, then both flights are held with snapshots and seats', async () => {
     const first = await newFlight();
     const second = await f.flight({ from: 'ORD', to: 'DEN', departureAt: '2030-03-10T14:30:00Z', arrivalAt: '2030-03-10T17:00:00Z' });
-    const answer = await hold(holdRequest([first.id, second.id], { passengers: 2, seats: { [second.id]: [{ passenger: 1, seat: '4A' }] } }));
+    const answer = await hold(
+      holdRequest([first.id, second.id], { passengers: 2, seats: { [second.id]: [{ passenger: 1, seat: '4A' }] } }),
+    );
     expect(answer.statusCode).toBe(201);
     const body = answer.json();
     expect(body).toMatchObject({ status: 'HELD', cabin: 'economy', passengers: 2 });
     expect(body.segments.map((s: { from: string }) => s.from)).toEqual(['BOS', 'ORD']);
-    expect(body.segments[1]).toMatchObject({ departureLocal: '2030-03-10T09:30:00', departureTimeZone: 'America/Chicago', fare: { amount: 15000, currency: 'USD' } });
+    expect(body.segments[1]).toMatchObject({
+      departureLocal: '2030-03-10T09:30:00',
+      departureTimeZone: 'America/Chicago',
+      fare: { amount: 15000, currency: 'USD' },
+    });
     expect(body.segments[1].seats).toContainEqual({ passenger: 1, seat: '4A' });
     expect(new Date(body.expiresAt).getTime()).toBe(t.clock.now().getTime() + (300 + 120) * 1000);
   });
@@ -131,7 +149,23 @@ describe('holds', () => {
       [holdRequest([flight.id], seat('40A')), 400, 'VALIDATION_FAILED', 'segments[0].seats[0].seat'],
       [holdRequest([flight.id], seat('1A')), 400, 'VALIDATION_FAILED', 'segments[0].seats[0].seat'],
       [holdRequest([flight.id], seat('12F')), 400, 'VALIDATION_FAILED', 'segments[0].seats[0].seat'],
-      [{ ...holdRequest([flight.id], { passengers: 2 }), segments: [{ flightId: flight.id, seats: [{ passenger: 0, seat: '5A' }, { passenger: 1, seat: '5A' }] }] }, 400, 'VALIDATION_FAILED', 'segments[0].seats[1].seat'],
+      [
+        {
+          ...holdRequest([flight.id], { passengers: 2 }),
+          segments: [
+            {
+              flightId: flight.id,
+              seats: [
+                { passenger: 0, seat: '5A' },
+                { passenger: 1, seat: '5A' },
+              ],
+            },
+          ],
+        },
+        400,
+        'VALIDATION_FAILED',
+        'segments[0].seats[1].seat',
+      ],
       [holdRequest([flight.id], seat('5A', 3)), 400, 'VALIDATION_FAILED', 'segments[0].seats[0].passenger'],
       [holdRequest([flight.id], { cabin: 'first' }), 400, 'VALIDATION_FAILED', 'cabin'],
       [holdRequest([flight.id, later.id]), 400, 'VALIDATION_FAILED', 'segments[1].flightId'],
@@ -150,7 +184,9 @@ describe('holds', () => {
 
   it('when a flight is cancelled or has departed, then new holds get FLIGHT_NOT_BOOKABLE', async () => {
     const cancelled = await newFlight();
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/flights/${cancelled.id}/cancel`, headers: t.admin, payload: {} })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/v1/flights/${cancelled.id}/cancel`, headers: t.admin, payload: {} })).statusCode,
+    ).toBe(200);
     const answer = await hold(holdRequest([cancelled.id]));
     expect([answer.statusCode, answer.json().code]).toEqual([409, 'FLIGHT_NOT_BOOKABLE']);
 

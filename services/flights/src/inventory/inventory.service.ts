@@ -10,7 +10,17 @@ const settleMs = 60_000;
  * The inventory check: set-based SQL for the counters and seats, then the active holds compared
  * with bookings in batches. Bookings being down makes the cross-check "not done", not a failure.
  */
-export function createInventoryService({ db, clock, bookings, logger }: { db: Db; clock: Clock; bookings: ServiceClient | null; logger: Logger }) {
+export function createInventoryService({
+  db,
+  clock,
+  bookings,
+  logger,
+}: {
+  db: Db;
+  clock: Clock;
+  bookings: ServiceClient | null;
+  logger: Logger;
+}) {
   return {
     async check(flightId?: string): Promise<InventoryCheck> {
       const now = clock.now();
@@ -22,7 +32,12 @@ export function createInventoryService({ db, clock, bookings, logger }: { db: Db
         try {
           let after: string | null = null;
           for (;;) {
-            const holds = await repo.activeHolds(db, { flightId, after, limit: batchSize, createdBefore: new Date(now.getTime() - settleMs) });
+            const holds = await repo.activeHolds(db, {
+              flightId,
+              after,
+              limit: batchSize,
+              createdBefore: new Date(now.getTime() - settleMs),
+            });
             if (holds.length === 0) break;
             const answer = await bookings.request('POST', '/internal/v1/bookings/live', {
               body: { bookingIds: holds.map((h) => h.bookingId) },

@@ -20,11 +20,15 @@ const IdParams = z.strictObject({ id: Uuid });
 const AirportParams = z.strictObject({ id: z.union([Uuid, z.string().regex(/^[A-Z]{3}$/)]) });
 
 export async function placesRoutes(app: App, { places }: { places: PlacesService }) {
-  app.get('/api/v1/cities', { schema: { tags: ['cities'], summary: 'List cities', querystring: ListQuery, response: { 200: CityPage } } }, (request) =>
-    places.listCities(request.query),
+  app.get(
+    '/api/v1/cities',
+    { schema: { tags: ['cities'], summary: 'List cities', querystring: ListQuery, response: { 200: CityPage } } },
+    (request) => places.listCities(request.query),
   );
-  app.get('/api/v1/cities/:id', { schema: { tags: ['cities'], summary: 'Get a city', params: IdParams, response: { 200: City } } }, (request) =>
-    places.getCity(request.params.id),
+  app.get(
+    '/api/v1/cities/:id',
+    { schema: { tags: ['cities'], summary: 'Get a city', params: IdParams, response: { 200: City } } },
+    (request) => places.getCity(request.params.id),
   );
   app.post(
     '/api/v1/cities',
@@ -33,7 +37,10 @@ export async function placesRoutes(app: App, { places }: { places: PlacesService
   );
   app.patch(
     '/api/v1/cities/:id',
-    { ...admin, schema: { tags: ['cities'], summary: 'Change a city', security, params: IdParams, body: CityPatch, response: { 200: City } } },
+    {
+      ...admin,
+      schema: { tags: ['cities'], summary: 'Change a city', security, params: IdParams, body: CityPatch, response: { 200: City } },
+    },
     (request) => places.updateCity(request.params.id, request.body),
   );
   app.delete(
@@ -47,7 +54,14 @@ export async function placesRoutes(app: App, { places }: { places: PlacesService
 
   app.get(
     '/api/v1/airports',
-    { schema: { tags: ['airports'], summary: 'List airports', querystring: ListQuery.extend({ cityId: Uuid.optional() }), response: { 200: AirportPage } } },
+    {
+      schema: {
+        tags: ['airports'],
+        summary: 'List airports',
+        querystring: ListQuery.extend({ cityId: Uuid.optional() }),
+        response: { 200: AirportPage },
+      },
+    },
     (request) => places.listAirports(request.query),
   );
   app.get(
@@ -62,7 +76,17 @@ export async function placesRoutes(app: App, { places }: { places: PlacesService
   );
   app.patch(
     '/api/v1/airports/:id',
-    { ...admin, schema: { tags: ['airports'], summary: 'Change an airport', security, params: AirportParams, body: AirportPatch, response: { 200: Airport } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['airports'],
+        summary: 'Change an airport',
+        security,
+        params: AirportParams,
+        body: AirportPatch,
+        response: { 200: Airport },
+      },
+    },
     (request) => places.updateAirport(request.params.id, request.body),
   );
   app.delete(

@@ -5,7 +5,14 @@ import type { ReadCache } from '../shared/read-cache.js';
 import { isKnownTimeZone } from '../shared/zones.js';
 import { placesRepository as repo, type AirportRow, type CityRow } from './places.repository.js';
 
-type AirportInput = { code: string; name: string; cityId: string; timeZone: string; latitude?: number | undefined; longitude?: number | undefined };
+type AirportInput = {
+  code: string;
+  name: string;
+  cityId: string;
+  timeZone: string;
+  latitude?: number | undefined;
+  longitude?: number | undefined;
+};
 
 const cityView = (row: CityRow) => ({ ...row, createdAt: row.createdAt.toISOString() });
 const airportView = (row: AirportRow) => ({ ...row, createdAt: row.createdAt.toISOString() });
@@ -23,7 +30,8 @@ export function createPlacesService({ db, cache }: { db: Db; cache: ReadCache })
   };
   const checkAirport = async (input: AirportInput) => {
     if (!isKnownTimeZone(input.timeZone)) throw invalid('timeZone', 'is not an IANA time zone, e.g. Europe/Paris');
-    if ((input.latitude === undefined) !== (input.longitude === undefined)) throw invalid('longitude', 'give both latitude and longitude or neither');
+    if ((input.latitude === undefined) !== (input.longitude === undefined))
+      throw invalid('longitude', 'give both latitude and longitude or neither');
     if (!(await repo.findCity(db, input.cityId))) throw invalid('cityId', 'is not a known city');
   };
   const saveAirport = async (write: () => Promise<unknown>) => {
@@ -79,7 +87,9 @@ export function createPlacesService({ db, cache }: { db: Db; cache: ReadCache })
     async createAirport(input: AirportInput) {
       await checkAirport(input);
       const id = randomUUID();
-      await saveAirport(() => repo.insertAirport(db, { id, ...input, latitude: input.latitude ?? null, longitude: input.longitude ?? null }));
+      await saveAirport(() =>
+        repo.insertAirport(db, { id, ...input, latitude: input.latitude ?? null, longitude: input.longitude ?? null }),
+      );
       return getAirport(id);
     },
     async updateAirport(id: string, patch: Partial<AirportInput>) {
@@ -97,7 +107,9 @@ export function createPlacesService({ db, cache }: { db: Db; cache: ReadCache })
       if ((next.code !== current.code || next.timeZone !== current.timeZone) && (await repo.airportHasFlights(db, current.code))) {
         throw new AppError('RESOURCE_IN_USE', 'Flights use this airport; its code and time zone cannot change');
       }
-      await saveAirport(() => repo.updateAirport(db, current.id, { ...next, latitude: next.latitude ?? null, longitude: next.longitude ?? null }));
+      await saveAirport(() =>
+        repo.updateAirport(db, current.id, { ...next, latitude: next.latitude ?? null, longitude: next.longitude ?? null }),
+      );
       await cache.invalidate();
       return getAirport(current.id);
     },

@@ -18,7 +18,14 @@ const fieldsOf = (body: { errors?: { field: string }[] }) => (body.errors ?? [])
 describe('cities and airports', () => {
   it('when an admin creates a city and an airport, then anyone can read them, by id or IATA code', async () => {
     const city = await f.post('/api/v1/cities', { name: 'Lisbon', countryCode: 'PT' });
-    const airport = await f.post('/api/v1/airports', { code: 'LIS', name: 'Humberto Delgado', cityId: city.id, timeZone: 'Europe/Lisbon', latitude: 38.77, longitude: -9.13 });
+    const airport = await f.post('/api/v1/airports', {
+      code: 'LIS',
+      name: 'Humberto Delgado',
+      cityId: city.id,
+      timeZone: 'Europe/Lisbon',
+      latitude: 38.77,
+      longitude: -9.13,
+    });
     expect(airport).toMatchObject({ code: 'LIS', cityName: 'Lisbon', countryCode: 'PT', timeZone: 'Europe/Lisbon' });
     expect((await t.app.inject({ url: '/api/v1/airports/LIS' })).json().id).toBe(airport.id);
     expect((await t.app.inject({ url: `/api/v1/airports/${airport.id}` })).json().code).toBe('LIS');
@@ -35,8 +42,16 @@ describe('cities and airports', () => {
       ['/api/v1/cities', { name: 'Bergen', countryCode: 'NO', extra: 1 }, '(body)'],
       ['/api/v1/airports', { code: 'osl', name: 'Gardermoen', cityId: city.id, timeZone: 'Europe/Oslo' }, 'code'],
       ['/api/v1/airports', { code: 'OSL', name: 'Gardermoen', cityId: city.id, timeZone: 'Europe/Atlantis' }, 'timeZone'],
-      ['/api/v1/airports', { code: 'OSL', name: 'Gardermoen', cityId: '00000000-0000-4000-8000-000000000000', timeZone: 'Europe/Oslo' }, 'cityId'],
-      ['/api/v1/airports', { code: 'OSL', name: 'Gardermoen', cityId: city.id, timeZone: 'Europe/Oslo', latitude: 91, longitude: 0 }, 'latitude'],
+      [
+        '/api/v1/airports',
+        { code: 'OSL', name: 'Gardermoen', cityId: '00000000-0000-4000-8000-000000000000', timeZone: 'Europe/Oslo' },
+        'cityId',
+      ],
+      [
+        '/api/v1/airports',
+        { code: 'OSL', name: 'Gardermoen', cityId: city.id, timeZone: 'Europe/Oslo', latitude: 91, longitude: 0 },
+        'latitude',
+      ],
     ];
     for (const [url, payload, field] of cases) {
       const answer = await send('POST', url, payload);
@@ -80,7 +95,9 @@ describe('cities and airports', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = (await t.app.inject({ url: `/api/v1/cities?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await t.app.inject({ url: `/api/v1/cities?limit=2${cursor ? `&cursor=${cursor}` : ''}` })
+      ).json();
       seen.push(...page.items.map((c: { id: string }) => c.id));
       cursor = page.nextCursor;
     } while (cursor);

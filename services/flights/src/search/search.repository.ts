@@ -15,8 +15,24 @@ export type LegRow = {
 export type CandidateRow = { a: LegRow; b: LegRow | null };
 
 type RawRow = {
-  a_id: string; a_no: string; a_from: string; a_to: string; a_dep: Date; a_arr: Date; a_avail: number; a_fare: number; a_cur: string;
-  b_id: string | null; b_no: string | null; b_from: string | null; b_to: string | null; b_dep: Date | null; b_arr: Date | null; b_avail: number | null; b_fare: number | null; b_cur: string | null;
+  a_id: string;
+  a_no: string;
+  a_from: string;
+  a_to: string;
+  a_dep: Date;
+  a_arr: Date;
+  a_avail: number;
+  a_fare: number;
+  a_cur: string;
+  b_id: string | null;
+  b_no: string | null;
+  b_from: string | null;
+  b_to: string | null;
+  b_dep: Date | null;
+  b_arr: Date | null;
+  b_avail: number | null;
+  b_fare: number | null;
+  b_cur: string | null;
 };
 
 const legA = `f.id AS a_id, f.flight_number AS a_no, f.origin AS a_from, f.destination AS a_to, f.departure_at AS a_dep, f.arrival_at AS a_arr,
@@ -35,7 +51,17 @@ export const searchRepository = {
    */
   async findCandidates(
     db: Queryable,
-    q: { from: string; to: string; windowStart: Date; windowEnd: Date; cabin: CabinClass; passengers: number; now: Date; date: string; maxStops: number },
+    q: {
+      from: string;
+      to: string;
+      windowStart: Date;
+      windowEnd: Date;
+      cabin: CabinClass;
+      passengers: number;
+      now: Date;
+      date: string;
+      maxStops: number;
+    },
   ): Promise<CandidateRow[]> {
     const { rows } = await db.query<RawRow>(
       `SELECT ${legA}, NULL::uuid AS b_id, NULL::text AS b_no, NULL::text AS b_from, NULL::text AS b_to, NULL::timestamptz AS b_dep,
@@ -53,7 +79,17 @@ export const searchRepository = {
       [q.from, q.to, q.windowStart, q.windowEnd, q.cabin, q.passengers, q.now, q.date, q.maxStops],
     );
     return rows.map((r) => ({
-      a: { id: r.a_id, flightNumber: r.a_no, from: r.a_from, to: r.a_to, departureAt: r.a_dep, arrivalAt: r.a_arr, available: r.a_avail, fareAmount: r.a_fare, currency: r.a_cur },
+      a: {
+        id: r.a_id,
+        flightNumber: r.a_no,
+        from: r.a_from,
+        to: r.a_to,
+        departureAt: r.a_dep,
+        arrivalAt: r.a_arr,
+        available: r.a_avail,
+        fareAmount: r.a_fare,
+        currency: r.a_cur,
+      },
       b:
         r.b_id === null
           ? null

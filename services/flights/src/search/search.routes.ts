@@ -14,6 +14,7 @@ export async function searchRoutes(app: App, { search }: { search: SearchService
       },
     },
     // The answer is JSON text already (cached or fresh): sent as is, without serialising it again.
-    async (request, reply) => reply.type('application/json; charset=utf-8').send((await search.search(request.query)) as unknown as SearchAnswer),
+    async (request, reply) =>
+      reply.type('application/json; charset=utf-8').send((await search.search(request.query)) as unknown as SearchAnswer),
   );
 }

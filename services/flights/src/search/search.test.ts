@@ -3,7 +3,15 @@ import { createFlightsTestApp, fixtures, type FlightsTestApp } from '../testing/
 
 let t: FlightsTestApp;
 let f: ReturnType<typeof fixtures>;
-type Itinerary = { id: string; segments: { id: string; departureAt: string; departureLocal: string; arrivalLocal: string; fare: { amount: number } }[]; price: { amount: number }; totalPrice: { amount: number }; durationMinutes: number; seatsAvailable: number; stops: number };
+type Itinerary = {
+  id: string;
+  segments: { id: string; departureAt: string; departureLocal: string; arrivalLocal: string; fare: { amount: number } }[];
+  price: { amount: number };
+  totalPrice: { amount: number };
+  durationMinutes: number;
+  seatsAvailable: number;
+  stops: number;
+};
 
 const search = async (query: Record<string, string | number>) => {
   const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
@@ -27,8 +35,20 @@ beforeAll(async () => {
   await f.airport('CDG', 'Europe/Paris');
   await f.airport('ORD', 'America/Chicago');
   await f.airport('SYD', 'Australia/Sydney');
-  direct = await f.flight({ from: 'JFK', to: 'CDG', departureAt: '2030-03-05T23:00:00Z', arrivalAt: '2030-03-06T06:30:00Z', economy: 40000 });
-  toLondon = await f.flight({ from: 'JFK', to: 'LHR', departureAt: '2030-03-05T22:00:00Z', arrivalAt: '2030-03-06T05:00:00Z', economy: 20000 });
+  direct = await f.flight({
+    from: 'JFK',
+    to: 'CDG',
+    departureAt: '2030-03-05T23:00:00Z',
+    arrivalAt: '2030-03-06T06:30:00Z',
+    economy: 40000,
+  });
+  toLondon = await f.flight({
+    from: 'JFK',
+    to: 'LHR',
+    departureAt: '2030-03-05T22:00:00Z',
+    arrivalAt: '2030-03-06T05:00:00Z',
+    economy: 20000,
+  });
   // Second legs: 30 min (too short), 45 min and 12 h (the limits), 12 h 05 (too long).
   for (const [name, departureAt, arrivalAt] of [
     ['30m', '2030-03-06T05:30:00Z', '2030-03-06T06:45:00Z'],
@@ -50,9 +70,23 @@ describe('search', () => {
       [direct.id],
     ]);
     const [cheapest] = found;
-    expect(cheapest).toMatchObject({ stops: 1, price: { amount: 25000, currency: 'USD' }, totalPrice: { amount: 25000 }, durationMinutes: 540, seatsAvailable: 59 });
-    expect(cheapest!.segments[0]).toMatchObject({ departureLocal: '2030-03-05T17:00:00', arrivalLocal: '2030-03-06T05:00:00', fare: { amount: 20000 } });
-    expect(cheapest!.segments[1]).toMatchObject({ departureLocal: '2030-03-06T05:45:00', arrivalLocal: '2030-03-06T08:00:00', fare: { amount: 5000 } });
+    expect(cheapest).toMatchObject({
+      stops: 1,
+      price: { amount: 25000, currency: 'USD' },
+      totalPrice: { amount: 25000 },
+      durationMinutes: 540,
+      seatsAvailable: 59,
+    });
+    expect(cheapest!.segments[0]).toMatchObject({
+      departureLocal: '2030-03-05T17:00:00',
+      arrivalLocal: '2030-03-06T05:00:00',
+      fare: { amount: 20000 },
+    });
+    expect(cheapest!.segments[1]).toMatchObject({
+      departureLocal: '2030-03-06T05:45:00',
+      arrivalLocal: '2030-03-06T08:00:00',
+      fare: { amount: 5000 },
+    });
 
     expect((await itineraries({ from: 'JFK', to: 'CDG', date: '2030-03-05', maxStops: 0 })).map((i) => i.id)).toEqual([direct.id]);
   });
@@ -85,13 +119,19 @@ describe('search', () => {
     expect((await itineraries({ ...q, departBefore: '18:00' })).every((i) => i.stops === 1)).toBe(true);
     // Final arrivals in Paris: 07:30 (direct), 08:00 and 19:15 (connections).
     expect((await itineraries({ ...q, arriveBefore: '08:00' })).map((i) => i.id)).toEqual([direct.id]);
-    expect((await itineraries({ ...q, arriveAfter: '08:00', arriveBefore: '19:15' })).map((i) => i.segments[1]?.id)).toEqual([connections['45m']!.id]);
+    expect((await itineraries({ ...q, arriveAfter: '08:00', arriveBefore: '19:15' })).map((i) => i.segments[1]?.id)).toEqual([
+      connections['45m']!.id,
+    ]);
   });
 
   it('when sorting by departure or duration in either order, then the order is total and stable', async () => {
     const q = { from: 'JFK', to: 'CDG', date: '2030-03-05' };
     const byDeparture = await itineraries({ ...q, sort: 'departure' });
-    expect(byDeparture.map((i) => i.segments[0]!.departureAt)).toEqual(['2030-03-05T22:00:00.000Z', '2030-03-05T22:00:00.000Z', '2030-03-05T23:00:00.000Z']);
+    expect(byDeparture.map((i) => i.segments[0]!.departureAt)).toEqual([
+      '2030-03-05T22:00:00.000Z',
+      '2030-03-05T22:00:00.000Z',
+      '2030-03-05T23:00:00.000Z',
+    ]);
     const byDuration = await itineraries({ ...q, sort: 'duration' });
     expect(byDuration.map((i) => i.durationMinutes)).toEqual([450, 540, 1215]);
     const longestFirst = await itineraries({ ...q, sort: 'duration', order: 'desc' });
@@ -122,7 +162,17 @@ describe('search', () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
       const at = new Date(Date.UTC(2030, 2, 7, 12 + i));
-      ids.push((await f.flight({ from: 'LHR', to: 'JFK', departureAt: at.toISOString(), arrivalAt: new Date(at.getTime() + 8 * 3600_000).toISOString(), economy: 30000 + (i % 3) * 1000 })).id);
+      ids.push(
+        (
+          await f.flight({
+            from: 'LHR',
+            to: 'JFK',
+            departureAt: at.toISOString(),
+            arrivalAt: new Date(at.getTime() + 8 * 3600_000).toISOString(),
+            economy: 30000 + (i % 3) * 1000,
+          })
+        ).id,
+      );
     }
     for (const sort of ['price', 'departure', 'duration']) {
       const seen: string[] = [];
@@ -135,7 +185,17 @@ describe('search', () => {
         cursor = answer.json().nextCursor;
         if (pages++ === 0 && sort === 'price') {
           // A cheaper flight appearing mid-way sorts before the cursor: it does not shift the next pages.
-          ids.push((await f.flight({ from: 'LHR', to: 'JFK', departureAt: '2030-03-07T10:00:00Z', arrivalAt: '2030-03-07T18:00:00Z', economy: 100 })).id);
+          ids.push(
+            (
+              await f.flight({
+                from: 'LHR',
+                to: 'JFK',
+                departureAt: '2030-03-07T10:00:00Z',
+                arrivalAt: '2030-03-07T18:00:00Z',
+                economy: 100,
+              })
+            ).id,
+          );
         }
       } while (cursor);
       expect(new Set(seen).size).toBe(seen.length);

@@ -56,16 +56,34 @@ export async function seedDemoData(db: Db, options: { clock: Clock; currency: st
       const km = distanceKm(a, b);
       const minutes = blockMinutes(km);
       // Banks like a real hub: feeders leave spokes 06:30-09:30, hub-to-hub flights 13:00-19:00, the rest 08:00-18:00.
-      const [startMinute, spanMinutes] = hubs.includes(a.code) ? (hubs.includes(b.code) ? [13 * 60, 6 * 60] : [8 * 60, 10 * 60]) : hubs.includes(b.code) ? [6 * 60 + 30, 3 * 60] : [8 * 60, 10 * 60];
+      const [startMinute, spanMinutes] = hubs.includes(a.code)
+        ? hubs.includes(b.code)
+          ? [13 * 60, 6 * 60]
+          : [8 * 60, 10 * 60]
+        : hubs.includes(b.code)
+          ? [6 * 60 + 30, 3 * 60]
+          : [8 * 60, 10 * 60];
       const departsMinute = startMinute + Math.floor(((i * 47) % spanMinutes) / 5) * 5;
       const localTime = `${String(Math.floor(departsMinute / 60)).padStart(2, '0')}:${String(departsMinute % 60).padStart(2, '0')}`;
-      const common = { airplaneId: ids.get(airplanes[i]?.registration ?? '') ?? '', minutes, zone: a.tz, localTime, economyFare: economyFare(km) };
+      const common = {
+        airplaneId: ids.get(airplanes[i]?.registration ?? '') ?? '',
+        minutes,
+        zone: a.tz,
+        localTime,
+        economyFare: economyFare(km),
+      };
       return [
         { ...common, flightNumber: `YF${100 + 2 * i}`, origin: a.code, destination: b.code, offsetMinutes: 0 },
         { ...common, flightNumber: `YF${101 + 2 * i}`, origin: b.code, destination: a.code, offsetMinutes: minutes + 60 },
       ];
     });
-    return insertDailyLegs(tx, legs, { startDate: now.toISOString().slice(0, 10), dayFrom: 0, dayTo: options.days, currency: options.currency, now });
+    return insertDailyLegs(tx, legs, {
+      startDate: now.toISOString().slice(0, 10),
+      dayFrom: 0,
+      dayTo: options.days,
+      currency: options.currency,
+      now,
+    });
   });
   if (seeded > 0) options.logger.info({ flights: seeded, ms: Date.now() - startedAt }, 'demo data seeded');
 }

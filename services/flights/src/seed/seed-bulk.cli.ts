@@ -31,7 +31,9 @@ const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`
 function progress(done: number) {
   const width = 30;
   const filled = Math.round((done / target) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / target) * 100)).padStart(3)}%  ${done.toLocaleString('en-US')} / ${target.toLocaleString('en-US')} flights  ${elapsed()}   `);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / target) * 100)).padStart(3)}%  ${done.toLocaleString('en-US')} / ${target.toLocaleString('en-US')} flights  ${elapsed()}   `,
+  );
 }
 
 try {
@@ -43,12 +45,22 @@ try {
   }
   await insertAirports(db, demoAirports);
   const slots = ['07:05', '12:35', '18:45'];
-  const routes = demoAirports.flatMap((a) => demoAirports.filter((b) => b.code !== a.code && distanceKm(a, b) <= 14_000).map((b) => [a, b] as const));
+  const routes = demoAirports.flatMap((a) =>
+    demoAirports.filter((b) => b.code !== a.code && distanceKm(a, b) <= 14_000).map((b) => [a, b] as const),
+  );
   const planned = routes.flatMap(([a, b], r) =>
     slots.map((slot, s) => {
       const km = distanceKm(a, b);
       const type = airplaneTypes[airplaneTypeFor(km)] ?? airplaneTypes[0];
-      return { a, b, km, slot, registration: `B${String(r * slots.length + s + 1).padStart(5, '0')}`, type, number: `BK${r * slots.length + s + 1}` };
+      return {
+        a,
+        b,
+        km,
+        slot,
+        registration: `B${String(r * slots.length + s + 1).padStart(5, '0')}`,
+        type,
+        number: `BK${r * slots.length + s + 1}`,
+      };
     }),
   );
   const now = new Date();
@@ -69,7 +81,9 @@ try {
     offsetMinutes: 0,
     economyFare: economyFare(p.km),
   }));
-  process.stdout.write(`${legs.length} daily legs on ${routes.length} routes, ${ids.size} airplanes; inserting ${target.toLocaleString('en-US')} flights\n`);
+  process.stdout.write(
+    `${legs.length} daily legs on ${routes.length} routes, ${ids.size} airplanes; inserting ${target.toLocaleString('en-US')} flights\n`,
+  );
 
   // Loading is much faster without the secondary indexes and per-row foreign-key triggers (the
   // generated rows are consistent by construction); the indexes are rebuilt at the end, also on failure.
@@ -105,7 +119,9 @@ try {
   }
   await db.query('ANALYZE flights.flights');
   await db.query('ANALYZE flights.inventory');
-  process.stdout.write(`Inserted ${done.toLocaleString('en-US')} flights (${fullDays + (remainder ? 1 : 0)} days from ${startDate}) in ${elapsed()}\n`);
+  process.stdout.write(
+    `Inserted ${done.toLocaleString('en-US')} flights (${fullDays + (remainder ? 1 : 0)} days from ${startDate}) in ${elapsed()}\n`,
+  );
 } finally {
   await db.close();
 }

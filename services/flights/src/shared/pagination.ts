@@ -20,4 +20,5 @@ export const isStringTuple =
   (value: unknown): value is string[] =>
     Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'string');
 
-export const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', `${field}: ${message}`, { errors: [{ field, message }] });
+export const invalid = (field: string, message: string) =>
+  new AppError('VALIDATION_FAILED', `${field}: ${message}`, { errors: [{ field, message }] });

@@ -11,7 +11,16 @@ export type CabinLayout = {
   blockedSeats?: string[] | undefined;
 };
 
-export type SeatInfo = { seat: string; row: number; letter: string; cabin: CabinClass; window: boolean; aisle: boolean; exit: boolean; blocked: boolean };
+export type SeatInfo = {
+  seat: string;
+  row: number;
+  letter: string;
+  cabin: CabinClass;
+  window: boolean;
+  aisle: boolean;
+  exit: boolean;
+  blocked: boolean;
+};
 
 /** Every seat of a cabin in row order, with the features a traveller chooses by. */
 export function seatsOf(layout: CabinLayout): SeatInfo[] {
@@ -68,7 +77,8 @@ export function validateSeatMap(cabins: CabinLayout[], field = 'cabins'): FieldE
       }
     });
     (layout.exitRows ?? []).forEach((row, j) => {
-      if (row < layout.firstRow || row > layout.lastRow) errors.push({ field: `${at}.exitRows[${j}]`, message: 'is not a row of this cabin' });
+      if (row < layout.firstRow || row > layout.lastRow)
+        errors.push({ field: `${at}.exitRows[${j}]`, message: 'is not a row of this cabin' });
     });
     const blocked = layout.blockedSeats ?? [];
     blocked.forEach((seat, j) => {
@@ -79,7 +89,8 @@ export function validateSeatMap(cabins: CabinLayout[], field = 'cabins'): FieldE
       }
     });
     if (new Set(blocked).size !== blocked.length) errors.push({ field: `${at}.blockedSeats`, message: 'must not repeat a seat' });
-    if (errors.length === 0 && capacityOf(layout).capacity === 0) errors.push({ field: `${at}.blockedSeats`, message: 'leave at least one seat' });
+    if (errors.length === 0 && capacityOf(layout).capacity === 0)
+      errors.push({ field: `${at}.blockedSeats`, message: 'leave at least one seat' });
   });
   return errors;
 }
@@ -89,7 +100,13 @@ export function validateSeatMap(cabins: CabinLayout[], field = 'cabins'): FieldE
  * (between aisles counts as adjacent), then seats in neighbouring rows. Among equally good
  * choices it picks at random, so concurrent holds on one flight rarely reach for the same seats.
  */
-export function pickSeats(layouts: CabinLayout[], cabin: CabinClass, count: number, taken: ReadonlySet<string>, random = Math.random): string[] {
+export function pickSeats(
+  layouts: CabinLayout[],
+  cabin: CabinClass,
+  count: number,
+  taken: ReadonlySet<string>,
+  random = Math.random,
+): string[] {
   const layout = layouts.find((l) => l.cabin === cabin);
   if (!layout || count === 0) return [];
   const free = seatsOf(layout).filter((seat) => !seat.blocked && !taken.has(seat.seat));

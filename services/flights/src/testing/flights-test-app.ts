@@ -1,5 +1,15 @@
 import { createMemoryBus, type App, type Clock, type Kv, type ServiceClient } from '@aerofly/platform';
-import { FakeClock, bearer, createTestDb, createTestKv, mintAdmin, mintServiceToken, silentLogger, testKeys, type TestDb } from '@aerofly/testing';
+import {
+  FakeClock,
+  bearer,
+  createTestDb,
+  createTestKv,
+  mintAdmin,
+  mintServiceToken,
+  silentLogger,
+  testKeys,
+  type TestDb,
+} from '@aerofly/testing';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { migrations, schema } from '../main.js';
@@ -108,11 +118,24 @@ export function fixtures(t: FlightsTestApp) {
       registration += 1;
       return post('/api/v1/airplanes', { model: 'Airbus A320neo', registration: `N${registration}TS`, cabins });
     },
-    async flight(input: { from: string; to: string; departureAt: string; arrivalAt: string; airplaneId?: string; economy?: number; business?: number; flightNumber?: string; cabins?: CabinLayout[] }) {
+    async flight(input: {
+      from: string;
+      to: string;
+      departureAt: string;
+      arrivalAt: string;
+      airplaneId?: string;
+      economy?: number;
+      business?: number;
+      flightNumber?: string;
+      cabins?: CabinLayout[];
+    }) {
       const airplane = input.airplaneId ? undefined : await this.airplane(input.cabins);
       const airplaneId = input.airplaneId ?? airplane.id;
       const cabins: string[] = airplane ? airplane.cabins.map((c: CabinLayout) => c.cabin) : ['economy', 'business'];
-      const fare = { economy: input.economy ?? 15000, business: input.business ?? 60000, premium_economy: 30000, first: 120000 } as Record<string, number>;
+      const fare = { economy: input.economy ?? 15000, business: input.business ?? 60000, premium_economy: 30000, first: 120000 } as Record<
+        string,
+        number
+      >;
       return post('/api/v1/flights', {
         flightNumber: input.flightNumber ?? `YF${Math.floor(Math.random() * 9000) + 100}`,
         airplaneId,
