@@ -84,6 +84,7 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
     signer,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
+    logger: deps.logger,
     ...(deps.onEventsWritten ? { onEventsWritten: deps.onEventsWritten } : {}),
   });
   const upstreams = { flights: config.FLIGHTS_URL, bookings: config.BOOKINGS_URL, notifications: config.NOTIFICATIONS_URL };

@@ -1,9 +1,14 @@
 import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
 import { loadConfig } from './config.js';
+import { userKeys } from './app.js';
 import { startGateway } from './main.js';
 
 // Server mode: one gateway process against the real PostgreSQL, Redis and RabbitMQ.
-const config = loadConfigOrExit(() => loadConfig(process.env));
+const config = loadConfigOrExit(() => {
+  const parsed = loadConfig(process.env);
+  userKeys(parsed); // the signing key is required here: say so before connecting to anything
+  return parsed;
+});
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
 const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'gateway' });
 const kv = createKv({ redisUrl: config.REDIS_URL, logger });

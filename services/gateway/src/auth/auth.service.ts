@@ -1,6 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { LoginRequest, SignupRequest } from '@aerofly/contracts';
-import { AppError, createEvent, writeOutbox, type Clock, type Db, type Queryable, type UserTokenSigner } from '@aerofly/platform';
+import {
+  AppError,
+  createEvent,
+  writeOutbox,
+  type Clock,
+  type Db,
+  type Logger,
+  type Queryable,
+  type UserTokenSigner,
+} from '@aerofly/platform';
 import type { User, UsersRepository } from '../users/users.repository.js';
 import type { Passwords } from './passwords.js';
 import type { SessionsRepository } from './sessions.repository.js';
@@ -21,6 +30,8 @@ export function createAuthService(deps: {
   signer: UserTokenSigner;
   refreshTtlDays: number;
   reuseGraceSeconds: number;
+  /** Where a detected token replay is reported (a security event worth an alert). */
+  logger?: Logger;
   /** Called after a commit that wrote events, so the outbox relay looks at once. */
   onEventsWritten?: () => void;
 }) {
@@ -106,7 +117,9 @@ export function createAuthService(deps: {
         if (!user) throw new AppError('REFRESH_TOKEN_INVALID');
         return db.transaction((tx) => issueTokens(publicUser(user), state.familyId, tx));
       }
-      await sessions.revokeFamily(state.familyId, 'reuse', now);
+      if (await sessions.revokeFamily(state.familyId, 'reuse', now)) {
+        deps.logger?.warn({ userId: state.userId, familyId: state.familyId }, 'refresh token replayed after rotation; session revoked');
+      }
       throw new AppError('REFRESH_TOKEN_REUSED');
     },
 
