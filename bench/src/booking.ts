@@ -102,7 +102,7 @@ await runBenchmark(
     const minter = await createTokenMinter(system.dataDir);
     const admin = await minter.admin();
     const setupStarted = performance.now();
-    const fleet = await createFleet(system.gatewayUrl, admin, { count: flightsCount, rows: 30, concurrency: 24 });
+    const fleet = await createFleet(system.gatewayUrl, admin, { count: flightsCount, rows: 30, concurrency: 12 });
     log(`${fleet.flightIds.length} flights created in ${Math.round((performance.now() - setupStarted) / 1000)} s`);
     const tokens = (await minter.customers(5000)).map((customer) => customer.token);
     await fire(system.gatewayUrl, 3, 16, tokens, fleet.flightIds); // warm-up: JIT, pools, caches

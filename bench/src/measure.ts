@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { repoRoot, type ProcessInfo } from './system.js';
@@ -86,6 +86,8 @@ export async function describeMachine(databaseUrl?: string) {
     cores: cpus().length,
     memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
+    /** Shared machine: what else was running shows here. */
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     postgres,
     redis: versionOf('redis-server', ['--version'], /v=(\S+)/),
     rabbitmq: process.env['BENCH_SKIP_RABBITMQ_VERSION'] ? 'n/a' : versionOf('rabbitmqctl', ['version'], /^(\S+)/),
@@ -148,7 +150,8 @@ export function regenerateBenchmarksTable(): void {
   if (machine) {
     lines.push(
       `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB RAM; Node ${machine.node}, PostgreSQL ${machine.postgres}, ` +
-        `Redis ${machine.redis}, RabbitMQ ${machine.rabbitmq}. Load generator on the same cores.`,
+        `Redis ${machine.redis}, RabbitMQ ${machine.rabbitmq}. Load generator on the same cores` +
+        (machine.loadAverage1m !== undefined ? `; load average ${machine.loadAverage1m} when the last result was written.` : '.'),
       '',
     );
   }
