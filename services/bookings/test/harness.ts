@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@aerofly/contracts';
+import { eventSchemas, type EventEnvelope, type EventType } from '@aerofly/contracts';
 import { createLogger, type App, type Bus, type Kv, type Logger } from '@aerofly/platform';
 import {
   FakeClock,
@@ -80,6 +80,8 @@ export async function createHarness(options: { logger?: Logger; kv?: Kv; bus?: B
         `SELECT id, type, version, data, occurred_at AS "occurredAt" FROM bookings.outbox ${type ? 'WHERE type = $1' : ''} ORDER BY seq`,
         type ? [type] : [],
       );
+      // Every event must match its published contract, or notifications could not read it.
+      for (const row of rows) eventSchemas[row.type as EventType].parse(row.data);
       return rows;
     },
     restart: boot,
