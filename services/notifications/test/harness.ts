@@ -95,7 +95,8 @@ export function testConfig(options: Partial<ConsumerOptions> & { env?: Record<st
     JWT_PUBLIC_KEY: testKeys.user.publicKeyPem,
     SERVICE_PUBLIC_KEY: testKeys.service.publicKeyPem,
     ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
-    SMTP_TIMEOUT_MS: String(options.smtpTimeoutMs ?? 2000),
+    // Long enough that a slow machine never times out a send the sink has already accepted (that would send twice).
+    SMTP_TIMEOUT_MS: String(options.smtpTimeoutMs ?? 20_000),
     EMAIL_MAX_ATTEMPTS: String(options.maxAttempts ?? 8),
     EMAIL_RETRY_DELAYS_MS: (options.retryDelaysMs ?? [50, 100, 200, 300]).join(','),
     EMAIL_PREFETCH: String(options.prefetch ?? 16),
