@@ -1,6 +1,6 @@
 import { createPrivateKey, sign as signRaw } from 'node:crypto';
 import { createUserTokenSigner } from '@aerofly/platform';
-import { bearer, generateKeyPair, mintAdmin, mintUser, testKeys } from '@aerofly/testing';
+import { bearer, createCapturingLogger, generateKeyPair, mintAdmin, mintUser, testKeys } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayFixture, newAccount, type GatewayFixture } from './gateway.fixture.js';
 
@@ -252,6 +252,38 @@ describe('browser-facing headers', () => {
       expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('when accounts sign up, fail to log in and replay a refresh token, then no password or token is logged, and the replay is', async () => {
+    const { logger, lines } = createCapturingLogger('gateway');
+    const logged = await createGatewayFixture({ db: gateway.db, logger, env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
+    try {
+      const account = newAccount({ password: 'unique-secret-passphrase-42' });
+      const session = (await logged.app.inject({ method: 'POST', url: '/api/v1/auth/signup', payload: account })).json();
+      await logged.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: account.email, password: 'wrong-secret-passphrase-43' },
+      });
+      await logged.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: session.refreshToken } });
+      logged.clock.advanceSeconds(1);
+      const replay = await logged.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refreshToken: session.refreshToken },
+      });
+      expect(replay.json().code).toBe('REFRESH_TOKEN_REUSED');
+
+      const all = lines.join('');
+      for (const secret of [account.password, 'wrong-secret-passphrase-43', session.refreshToken, session.accessToken]) {
+        expect(all).not.toContain(secret);
+      }
+      expect(lines.some((line) => line.includes('refresh token replayed') && line.includes(session.user.id))).toBe(true);
+    } finally {
+      await logged.close();
     }
   });
 });
