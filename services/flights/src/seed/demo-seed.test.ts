@@ -26,7 +26,7 @@ describe('demo data', () => {
     const answer = await t.app.inject({ url: '/api/v1/flights/search?from=JFK&to=LHR&date=2030-03-03' });
     expect(answer.statusCode).toBe(200);
     expect(answer.json().itineraries.length).toBeGreaterThan(0);
-    const connecting = await t.app.inject({ url: '/api/v1/flights/search?from=BOS&to=CDG&date=2030-03-03' });
+    const connecting = await t.app.inject({ url: '/api/v1/flights/search?from=BOS&to=LHR&date=2030-03-03' });
     expect(connecting.json().itineraries.some((i: { stops: number }) => i.stops === 1)).toBe(true);
     const check = (await t.app.inject({ url: '/api/v1/admin/inventory/check', headers: t.admin })).json();
     expect([check.ok, check.flightsChecked]).toEqual([true, flights]);

@@ -2,7 +2,7 @@ import type { Clock, Db, Logger } from '@aerofly/platform';
 import { airplaneTypeFor, airplaneTypes, blockMinutes, demoAirports, distanceKm, economyFare } from './reference-data.js';
 import { insertAirplanes, insertAirports, insertDailyLegs, type DailyLeg } from './schedule.js';
 
-const hubs = ['JFK', 'ORD', 'LAX', 'LHR', 'CDG', 'FRA', 'AMS', 'DXB', 'SIN', 'HKG'];
+const hubs = ['JFK', 'LAX', 'LHR', 'FRA', 'DXB', 'SIN', 'HKG'];
 // Out, turnaround and back must fit in a day (with an hour to spare for daylight-saving shifts).
 const maxRotationKm = 8000;
 
@@ -21,12 +21,12 @@ export function demoRoutes() {
     const nearest = demoAirports
       .filter((other) => other.code !== airport.code)
       .sort((x, y) => distanceKm(airport, x) - distanceKm(airport, y))
-      .slice(0, 3);
+      .slice(0, 2);
     for (const other of nearest) add(airport, other);
     const nearestHubs = demoAirports
       .filter((other) => hubs.includes(other.code))
       .sort((x, y) => distanceKm(airport, x) - distanceKm(airport, y))
-      .slice(0, 2);
+      .slice(0, 1);
     for (const hub of nearestHubs) add(airport, hub);
   }
   for (const a of demoAirports) for (const b of demoAirports) if (hubs.includes(a.code) && hubs.includes(b.code)) add(a, b);
