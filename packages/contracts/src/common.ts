@@ -17,8 +17,7 @@ export const SeatCode = z.string().regex(/^[1-9][0-9]{0,2}[A-Z]$/, 'must be a ro
 export const Uuid = z.uuid();
 
 /** Cursor-paginated list envelope. */
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const Problem = z.object({
   type: z.string(),
