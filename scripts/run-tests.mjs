@@ -38,7 +38,9 @@ export function summarise(report) {
     }
     if (file.status === 'failed' && failedHere === 0) {
       failedHere = 1;
-      result.failures.push(`${name}: ${String(file.message || 'failed outside a test').split('\n')[0]}`);
+      const notRun = (file.assertionResults ?? []).filter((test) => test.status !== 'passed').length;
+      const reason = String(file.message || 'failed outside a test (a hook or the file itself)').split('\n')[0];
+      result.failures.push(`${name}: ${reason}${notRun ? `; ${notRun} tests did not run` : ''}`);
     }
     result.failed += failedHere;
   }

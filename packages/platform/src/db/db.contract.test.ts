@@ -53,7 +53,7 @@ describe.each(implementations)('db contract on $name', (implementation) => {
   let db: TestDb;
   beforeAll(async () => {
     db = await implementation.create();
-  });
+  }, 180_000); // a first PGlite initdb on a busy machine
   afterAll(() => db.destroy());
 
   it('when rows are inserted and updated, then rows and row counts come back with JS types', async () => {
@@ -171,7 +171,7 @@ describe('db contract: embedded (PGlite) specifics', () => {
   let db: Db;
   beforeAll(async () => {
     db = await createPgliteDb({ logger, lockTimeoutMs: 100 });
-  });
+  }, 180_000);
   afterAll(() => db.close());
 
   it('when a caller waits for the single connection longer than the limit, then it fails loudly instead of hanging', async () => {

@@ -62,7 +62,7 @@ describe.each(implementations)('outbox contract on $name', (implementation) => {
   let db: TestDb;
   beforeAll(async () => {
     db = await implementation.create();
-  });
+  }, 180_000); // a first PGlite initdb on a busy machine
   afterAll(() => db.destroy());
   beforeEach(async () => {
     await db.query(`DELETE FROM ${schema}.outbox`);
