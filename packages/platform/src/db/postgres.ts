@@ -13,7 +13,10 @@ export type PostgresDbOptions = {
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
   statementTimeoutMs?: number;
-  /** How long a caller waits for a pooled connection before failing (default 2 s). */
+  /**
+   * How long a caller waits for a pooled connection before failing (default 5 s): long enough to queue
+   * through a flash sale's burst, short enough that an outage turns into 503s rather than hung requests.
+   */
   connectionTimeoutMs?: number;
 };
 
@@ -22,7 +25,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'aerofly',
     statement_timeout: options.statementTimeoutMs ?? 15_000,
