@@ -19,8 +19,11 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   const flightId = fleet.flightIds[0]!;
   const customers = await minter.customers(customersCount);
   log(`flight ${flightId} with ${fleet.seatsPerFlight} seats; ${customers.length} customers ready`);
-  // Every customer on a connection of their own, as 2,000 browsers would be.
-  const dispatcher = new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 30_000 } });
+  // All 2,000 requests are issued at once; like a load balancer in front of the gateway, the client
+  // keeps at most FLASH_CONNECTIONS (256) connections open and queues the rest. 2,000 simultaneous
+  // TCP handshakes overflow the listen backlog and measure SYN retransmits, not the system.
+  // Latency is counted from the moment each customer's request was issued, queueing included.
+  const dispatcher = new Agent({ connections: Number(process.env['FLASH_CONNECTIONS'] ?? 256), pipelining: 1, keepAliveTimeout: 30_000 });
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
   const failures: string[] = [];

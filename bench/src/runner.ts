@@ -54,6 +54,9 @@ export async function runBenchmark(
   for (const layout of layoutsFromArgs()) {
     log(`starting ${layout.key} system`);
     const system = await startSystem({ ...layout.options, databaseName: `aerofly_bench_${name.replace(/\W/g, '_')}` });
+    // Interrupted: stop what was started before leaving.
+    const interrupt = () => void system.stop().finally(() => process.exit(130));
+    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
     log(`${system.label}: ${system.processes().length} processes, gateway ${system.gatewayUrl}`);
     const rss = startRssMonitor(() => system.processes());
     try {
@@ -70,6 +73,7 @@ export async function runBenchmark(
       log(`${system.label}: failed: ${(error as Error).stack ?? String(error)}`);
       rows.push({ setup: system.label, figures: { error: (error as Error).message.slice(0, 120) }, met: false });
     } finally {
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
       await system.stop();
     }
   }

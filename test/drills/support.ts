@@ -247,12 +247,17 @@ export type InvariantReport = {
  * once (and a confirmed one exactly once), and every confirmed booking got exactly one confirmation
  * email (none twice, even across broker restarts).
  */
-export async function checkInvariants(drill: Drill, options: { emailWaitMs?: number; inventoryWaitMs?: number } = {}): Promise<InvariantReport> {
+export async function checkInvariants(
+  drill: Drill,
+  options: { emailWaitMs?: number; inventoryWaitMs?: number } = {},
+): Promise<InvariantReport> {
   let inventory = await inventoryCheck(drill.gatewayUrl, drill.admin);
   // Holds whose booking could never be stored (the database was away) go back by themselves at
   // their own expiry; a drill that causes them waits for that, bounded.
   if (!inventory.ok && options.inventoryWaitMs) {
-    say(`inventory not clean yet (${inventory.violations.length} violations); waiting up to ${options.inventoryWaitMs / 1000} s for holds to expire by themselves`);
+    say(
+      `inventory not clean yet (${inventory.violations.length} violations); waiting up to ${options.inventoryWaitMs / 1000} s for holds to expire by themselves`,
+    );
     await waitUntil(
       'a clean inventory',
       async () => {
