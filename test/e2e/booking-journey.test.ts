@@ -244,6 +244,7 @@ describe.skipIf(!canRun)('web app in a real browser', () => {
     await page.getByRole('button', { name: 'Cancel booking' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Yes, cancel booking' }).click();
     await page.getByText('Status: Cancelled').waitFor();
+    await page.getByText(/\$129\.00 (was|is being) refunded to your card/).waitFor();
   });
 
   it('when the access token has expired, then two open tabs refresh it once between them and stay on their page', async () => {

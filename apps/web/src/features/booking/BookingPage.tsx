@@ -92,6 +92,16 @@ export function BookingPage({ id }: { id: string }) {
       {booking.status === 'PENDING' && !expired && (
         <Countdown expiresAt={booking.expiresAt} serverTime={booking.serverTime} receivedAt={receivedAt} onExpire={onExpire} />
       )}
+      {booking.status === 'CANCELLED' && (
+        <p className="notice" role="status">
+          {booking.cancelReason === 'flight_cancelled'
+            ? 'The airline cancelled this flight, so this booking was cancelled.'
+            : 'This booking was cancelled.'}{' '}
+          {booking.refund
+            ? `${formatMoney(booking.refund.amount)} ${booking.refund.status === 'SUCCEEDED' ? 'was refunded' : 'is being refunded'} to your card.`
+            : 'Nothing was charged.'}
+        </p>
+      )}
       {booking.status === 'PAYING' && (
         <p className="notice" role="status">
           We are confirming your payment with the card processor. This page updates by itself; you will not be charged twice.
