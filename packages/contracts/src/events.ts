@@ -20,10 +20,7 @@ export const BookingSnapshot = z.object({
   totalPrice: Money,
   expiresAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
-  payment: z
-    .object({ id: Uuid, amount: Money, brand: z.string(), last4: z.string() })
-    .nullable()
-    .optional(),
+  payment: z.object({ id: Uuid, amount: Money, brand: z.string(), last4: z.string() }).nullable().optional(),
 });
 export type BookingSnapshot = z.infer<typeof BookingSnapshot>;
 
