@@ -52,7 +52,13 @@ export const env = {
       z
         .string()
         .default(fallback)
-        .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean).join(','))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((url) => url.trim())
+            .filter(Boolean)
+            .join(','),
+        )
         .refine((value) => value !== '' && value.split(',').every((url) => z.url().safeParse(url).success), 'Invalid URL list'),
     ),
   optionalString: () => z.preprocess(emptyToUndefined, z.string().optional()),
