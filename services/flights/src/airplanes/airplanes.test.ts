@@ -9,7 +9,7 @@ beforeAll(async () => {
   f = fixtures(t);
   await f.airport('MAD', 'Europe/Madrid');
   await f.airport('FCO', 'Europe/Rome');
-});
+}, 180_000);
 afterAll(() => t.close());
 
 const post = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/airplanes', headers: t.admin, payload });

@@ -10,7 +10,7 @@ beforeAll(async () => {
   f = fixtures(t);
   await f.airport('JFK', 'America/New_York');
   await f.airport('CDG', 'Europe/Paris');
-});
+}, 180_000);
 afterAll(() => t.close());
 
 describe('flights', () => {

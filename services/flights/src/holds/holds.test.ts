@@ -15,7 +15,7 @@ beforeAll(async () => {
   await f.airport('BOS', 'America/New_York');
   await f.airport('ORD', 'America/Chicago');
   await f.airport('DEN', 'America/Denver');
-});
+}, 180_000);
 afterAll(() => t.close());
 
 const expiresIn = (seconds: number) => new Date(t.clock.now().getTime() + seconds * 1000).toISOString();

@@ -24,7 +24,7 @@ beforeAll(async () => {
   f = fixtures(t);
   await f.airport('SFO', 'America/Los_Angeles');
   await f.airport('PHX', 'America/Phoenix');
-});
+}, 180_000);
 afterAll(() => t.close());
 
 const check = async () => (await t.app.inject({ url: '/api/v1/admin/inventory/check', headers: t.admin })).json();

@@ -8,7 +8,7 @@ let f: ReturnType<typeof fixtures>;
 beforeAll(async () => {
   t = await createFlightsTestApp();
   f = fixtures(t);
-});
+}, 180_000);
 afterAll(() => t.close());
 
 const send = (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = t.admin) =>

@@ -58,7 +58,7 @@ beforeAll(async () => {
   ] as const) {
     connections[name] = await f.flight({ from: 'LHR', to: 'CDG', departureAt, arrivalAt, economy: name === '45m' ? 5000 : 6000 });
   }
-});
+}, 180_000);
 afterAll(() => t.close());
 
 describe('search', () => {

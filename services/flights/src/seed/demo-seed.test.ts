@@ -7,7 +7,7 @@ let t: FlightsTestApp;
 
 beforeAll(async () => {
   t = await createFlightsTestApp();
-});
+}, 180_000);
 afterAll(() => t.close());
 
 describe('demo data', () => {
