@@ -66,7 +66,9 @@ export async function createTestDb(sets: SchemaMigrations[], options: { logger?:
 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = createPostgresDb({ url: url.toString(), logger, maxConnections: 20, applicationName: name });
+  // Race tests queue hundreds of requests on this pool while the machine may be busy with other suites:
+  // waiting long for a connection is fine here, failing with 503 would only test the machine's load.
+  const db = createPostgresDb({ url: url.toString(), logger, maxConnections: 20, applicationName: name, connectionTimeoutMs: 30_000 });
   return Object.assign(db, {
     databaseUrl: url.toString(),
     async destroy() {
