@@ -40,6 +40,7 @@ type Row = { requestHash: string; statusCode: number | null; headers: Record<str
  * duplicates and serves replays without touching Postgres; the claim and the outcome are always
  * also written to `<schema>.idempotency_keys`, which decides. When Redis is unreachable the claim
  * is made in Postgres alone, so nothing fails open and nothing answers 503 while Postgres is up.
+ * The owning service creates the table in its own migrations (bookings: `0001_init.sql`).
  */
 export function createIdempotencyStore(options: {
   db: Db;
@@ -162,20 +163,3 @@ export function createIdempotencyStore(options: {
     },
   };
 }
-
-/** The table the store needs in the service's schema; a service adds it to its own migrations. */
-export const idempotencyTableSql = (schema: string) => `CREATE TABLE ${assertIdentifier(schema)}.idempotency_keys (
-  scope_hash text PRIMARY KEY,
-  request_hash text NOT NULL,
-  user_id text NOT NULL,
-  method text NOT NULL,
-  path text NOT NULL,
-  claim_token uuid NOT NULL,
-  locked_until timestamptz,
-  status_code integer,
-  headers jsonb,
-  body text,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  completed_at timestamptz,
-  expires_at timestamptz NOT NULL
-);`;
