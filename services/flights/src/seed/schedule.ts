@@ -79,6 +79,16 @@ export async function insertAirports(
   db: Queryable,
   airports: readonly { code: string; name: string; city: string; country: string; tz: string; lat: number; lon: number }[],
 ) {
+  // One array per column, unnested by both statements below.
+  const columns = [
+    airports.map((a) => a.code),
+    airports.map((a) => a.name),
+    airports.map((a) => a.city),
+    airports.map((a) => a.country),
+    airports.map((a) => a.tz),
+    airports.map((a) => a.lat),
+    airports.map((a) => a.lon),
+  ];
   await db.query(
     `WITH a AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[])
@@ -89,15 +99,7 @@ export async function insertAirports(
        ON CONFLICT DO NOTHING
      )
      SELECT 1`,
-    [
-      airports.map((a) => a.code),
-      airports.map((a) => a.name),
-      airports.map((a) => a.city),
-      airports.map((a) => a.country),
-      airports.map((a) => a.tz),
-      airports.map((a) => a.lat),
-      airports.map((a) => a.lon),
-    ],
+    columns,
   );
   await db.query(
     `INSERT INTO flights.airports (id, code, name, city_id, time_zone, latitude, longitude)
@@ -105,15 +107,7 @@ export async function insertAirports(
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[]) AS a(code, name, city, country, tz, lat, lon)
        JOIN flights.cities c ON c.name = a.city AND c.country_code = a.country
      ON CONFLICT DO NOTHING`,
-    [
-      airports.map((a) => a.code),
-      airports.map((a) => a.name),
-      airports.map((a) => a.city),
-      airports.map((a) => a.country),
-      airports.map((a) => a.tz),
-      airports.map((a) => a.lat),
-      airports.map((a) => a.lon),
-    ],
+    columns,
   );
 }
 
