@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createPgliteDb, createPostgresDb, migrate, platformMigrations, type Db, type Logger, type Migration } from '@aerofly/platform';
-import { testServers } from './environment.js';
+import { hasServers, testServers } from './environment.js';
 import { silentLogger } from './logger.js';
 
 export type SchemaMigrations = { schema: string; migrations: Migration[] };
@@ -115,4 +115,34 @@ async function createMigratedPglite(sets: SchemaMigrations[], logger: Logger) {
     // No writable temp directory: every file migrates its own database, only slower.
   }
   return db;
+}
+
+export type DbImplementation = {
+  name: 'pglite' | 'postgres';
+  create: () => Promise<TestDb>;
+  /** A second instance on the same database, as another process would open it. */
+  another: (db: TestDb) => Db;
+};
+
+/**
+ * The db implementations a contract suite runs on: PGlite always, PostgreSQL when it is configured
+ * (in CI a missing server fails the suite, see `hasServers`).
+ */
+export function dbImplementations(suite: string, sets: SchemaMigrations[]): DbImplementation[] {
+  const implementations: DbImplementation[] = [
+    {
+      name: 'pglite',
+      create: () => createTestDb(sets, { embedded: true }),
+      // One PGlite per process: a second "instance" in embedded mode is the same handle.
+      another: (db) => db,
+    },
+  ];
+  if (hasServers(`${suite} on postgres`, ['postgres'])) {
+    implementations.push({
+      name: 'postgres',
+      create: () => createTestDb(sets),
+      another: (db) => createPostgresDb({ url: db.databaseUrl!, logger: silentLogger, maxConnections: 4 }),
+    });
+  }
+  return implementations;
 }

@@ -1,10 +1,9 @@
-import { createCapturingLogger, createTestDb, hasServers, silentLogger, testServers, type TestDb } from '@aerofly/testing';
+import { createCapturingLogger, createTestDb, dbImplementations, silentLogger, testServers, type TestDb } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { isUniqueViolation, sqlState, type Db } from './db.js';
 import { migrate, splitStatements, type Migration } from './migrate.js';
 import { createPgliteDb } from './pglite.js';
-import { createPostgresDb } from './postgres.js';
 
 const contractMigrations: Migration[] = [
   {
@@ -27,27 +26,7 @@ const contractMigrations: Migration[] = [
 ];
 const sets = [{ schema: 'contract', migrations: contractMigrations }];
 
-type Implementation = {
-  name: string;
-  create: () => Promise<TestDb>;
-  /** A second instance on the same database, as another process would open it. */
-  another: (db: TestDb) => Db;
-};
-
-const pglite: Implementation = {
-  name: 'pglite',
-  create: () => createTestDb(sets, { embedded: true }),
-  // One PGlite per process: a second "instance" in embedded mode is the same handle.
-  another: (db) => db,
-};
-const postgres: Implementation = {
-  name: 'postgres',
-  create: () => createTestDb(sets),
-  another: (db) => createPostgresDb({ url: db.databaseUrl!, logger: silentLogger, maxConnections: 4 }),
-};
-
-const implementations = [pglite];
-if (hasServers('db contract on postgres', ['postgres'])) implementations.push(postgres);
+const implementations = dbImplementations('db contract', sets);
 
 describe.each(implementations)('db contract on $name', (implementation) => {
   let db: TestDb;

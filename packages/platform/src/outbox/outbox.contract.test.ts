@@ -1,30 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@aerofly/contracts';
-import { createTestDb, hasServers, silentLogger, waitFor, type TestDb } from '@aerofly/testing';
+import { dbImplementations, silentLogger, waitFor, type TestDb } from '@aerofly/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../bus/bus.js';
 import { createMemoryBus } from '../bus/memory.js';
 import type { Db } from '../db/db.js';
-import { createPostgresDb } from '../db/postgres.js';
 import { createEvent, createOutboxRelay, writeOutbox } from './outbox.js';
 
 const schema = 'relaytest';
 const sets = [{ schema, migrations: [] }];
 
-type Implementation = { name: string; create: () => Promise<TestDb>; another: (db: TestDb) => Db };
-const pglite: Implementation = {
-  name: 'pglite',
-  create: () => createTestDb(sets, { embedded: true }),
-  // One PGlite per process: a second "instance" in embedded mode is the same handle.
-  another: (db) => db,
-};
-const postgres: Implementation = {
-  name: 'postgres',
-  create: () => createTestDb(sets),
-  another: (db) => createPostgresDb({ url: db.databaseUrl!, logger: silentLogger, maxConnections: 4 }),
-};
-const implementations = [pglite];
-if (hasServers('outbox contract on postgres', ['postgres'])) implementations.push(postgres);
+const implementations = dbImplementations('outbox contract', sets);
 
 /** A bus whose publishes the test controls: each waits for `gate` and may be told to fail. */
 function controlledBus() {
