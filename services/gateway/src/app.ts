@@ -1,7 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -25,6 +24,7 @@ import type { GatewayConfig } from './config.js';
 import { createOpenapiMerger } from './docs/openapi.js';
 import { proxyRoutes, registerProxy } from './proxy/proxy.js';
 import { registerRateLimits, type RateLimits } from './rate-limit/rate-limit.js';
+import { securityHeaders } from './security/security-headers.js';
 import { createUsersRepository } from './users/users.repository.js';
 import { usersRoutes } from './users/users.routes.js';
 import { createUsersService } from './users/users.service.js';
@@ -102,6 +102,8 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
     name: 'gateway',
     logger: deps.logger,
     verifier,
+    // The proxy forwards the request id itself, and the gateway calls no service through the client.
+    requestContext: false,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
     readiness: {
@@ -115,7 +117,7 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
       serve: mergeOpenapi,
     },
     beforeAuth: async (app) => {
-      await app.register(helmet, {
+      await app.register(securityHeaders, {
         // Served over plain http on a developer's machine: upgrading would break every asset.
         contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
       });

@@ -33,6 +33,12 @@ export type CreateAppOptions = {
   };
   /** Runs before the auth hook is added, so its `onRequest` hooks run first (the gateway's rate limits). */
   beforeAuth?: (app: App) => Promise<void> | void;
+  /**
+   * Keep the request id in an AsyncLocalStorage so outgoing service calls forward it (default on).
+   * A service that makes no such calls (the gateway forwards it itself) turns it off: the storage
+   * tracks every promise of the process, which costs on the hot path.
+   */
+  requestContext?: boolean;
 };
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -60,9 +66,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  const withContext = options.requestContext ?? true;
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    runWithRequestId(request.id, done);
+    if (withContext) runWithRequestId(request.id, done);
+    else done();
   });
 
   const registry = new Registry();

@@ -24,7 +24,7 @@ export function proxyRoutes(
 }
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
-const hopByHop = [
+const hopByHop = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',
@@ -34,15 +34,16 @@ const hopByHop = [
   'trailer',
   'transfer-encoding',
   'upgrade',
-];
+]);
 
+/** A copy of `headers` without the hop-by-hop ones, including those the Connection header names. */
 function withoutHopByHop<T extends Record<string, unknown>>(headers: T): T {
-  const named = String(headers['connection'] ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  const copy: Record<string, unknown> = { ...headers };
-  for (const name of [...hopByHop, ...named]) delete copy[name];
+  const connection = headers['connection'];
+  const named = connection ? new Set(String(connection).toLowerCase().split(',').map((name) => name.trim())) : undefined;
+  const copy: Record<string, unknown> = {};
+  for (const name in headers) {
+    if (!hopByHop.has(name) && !named?.has(name)) copy[name] = headers[name];
+  }
   return copy as T;
 }
 
