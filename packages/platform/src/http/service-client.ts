@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@aerofly/contracts';
 import { errorCodes } from '@aerofly/contracts';
+import { Agent, request as send } from 'undici';
 import type { z } from 'zod';
 import type { ServiceTokenSigner } from '../auth/tokens.js';
 import { currentRequestId } from '../context.js';
@@ -18,63 +19,72 @@ export type ServiceClient = {
 
 const knownCodes = new Set<string>(errorCodes);
 
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /**
- * Calls another service's internal routes with a service token and the current request id.
- * A problem answer from the other side is rethrown as the same `AppError` code; an unreachable
- * service is `UPSTREAM_UNAVAILABLE`, a slow one `UPSTREAM_TIMEOUT`.
+ * Calls another service's internal routes with a service token and the current request id, over
+ * keep-alive connections of its own (undici's `request`: the global `fetch` costs several times
+ * more CPU per call, which shows on the booking path). A problem answer from the other side is
+ * rethrown as the same `AppError` code; an unreachable service is `UPSTREAM_UNAVAILABLE`, a slow
+ * one `UPSTREAM_TIMEOUT`.
  */
 export function createServiceClient(options: {
   baseUrl: string;
   audience: string;
   signer: ServiceTokenSigner;
   timeoutMs?: number;
+  /** Open connections per instance called (default 64). */
+  connections?: number;
 }): ServiceClient {
   // `baseUrl` may list several instances ("http://a,http://b"): requests go round-robin, and a
   // refused connection (nothing was sent) moves on to the next instance.
   const upstreams = createUpstreamBalancer(options.baseUrl);
+  const dispatcher = new Agent({ connections: options.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
   return {
     async request(method, path, { body, response, timeoutMs }) {
       const token = await options.signer.tokenFor(options.audience);
       const requestId = currentRequestId();
-      const send = (baseUrl: string) =>
-        fetch(`${baseUrl}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(requestId ? { 'x-request-id': requestId } : {}),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(timeoutMs ?? options.timeoutMs ?? 5000),
-        });
-      let answer: Response | undefined;
+      const timeout = timeoutMs ?? options.timeoutMs ?? 5000;
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (requestId) headers['x-request-id'] = requestId;
+      const payload = body === undefined ? null : JSON.stringify(body);
+      let status = 0;
+      let text = '';
       try {
-        for (let attempt = 1; !answer; attempt += 1) {
+        for (let attempt = 1; status === 0; attempt += 1) {
           const baseUrl = upstreams.next();
           try {
-            answer = await send(baseUrl);
+            const answer = await send(`${baseUrl}${path}`, {
+              method,
+              headers,
+              body: payload,
+              dispatcher,
+              // undici's own headers/body timeouts tick at about a second; the signal is exact.
+              signal: AbortSignal.timeout(timeout),
+            });
+            text = await answer.body.text();
+            status = answer.statusCode;
           } catch (error) {
             if (!isConnectionRefused(error) || attempt >= upstreams.urls.length) throw error;
             upstreams.markDown(baseUrl);
           }
         }
       } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError') {
+        const failure = error as { name?: string; code?: string };
+        if (timeoutCodes.has(failure.code ?? '') || failure.name === 'TimeoutError' || failure.name === 'AbortError') {
           throw new AppError('UPSTREAM_TIMEOUT', `${options.audience} did not answer in time`, { cause: error });
         }
         throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience} is unreachable`, { cause: error });
       }
-      const text = await answer.text();
       const json: unknown = text ? JSON.parse(text) : undefined;
-      if (!answer.ok) {
+      if (status >= 400) {
         const code = (json as { code?: string } | undefined)?.code;
         const detail = (json as { detail?: string } | undefined)?.detail;
-        if (code && knownCodes.has(code) && answer.status < 500) throw new AppError(code as ErrorCode, detail);
-        if (answer.status === 503 || answer.status === 502)
-          throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience}: ${detail ?? answer.status}`);
-        if (answer.status === 504) throw new AppError('UPSTREAM_TIMEOUT', `${options.audience}: ${detail ?? answer.status}`);
-        throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience} answered ${answer.status}`);
+        if (code && knownCodes.has(code) && status < 500) throw new AppError(code as ErrorCode, detail);
+        if (status === 503 || status === 502) throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience}: ${detail ?? status}`);
+        if (status === 504) throw new AppError('UPSTREAM_TIMEOUT', `${options.audience}: ${detail ?? status}`);
+        throw new AppError('UPSTREAM_UNAVAILABLE', `${options.audience} answered ${status}`);
       }
       return response.parse(json);
     },

@@ -47,6 +47,6 @@ export function createUpstreamBalancer(
 
 /** True when a fetch failed before the request reached the server, so trying another instance is safe. */
 export function isConnectionRefused(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
-  return cause?.code === 'ECONNREFUSED';
+  const failure = error as { code?: string; cause?: { code?: string } } | undefined;
+  return failure?.code === 'ECONNREFUSED' || failure?.cause?.code === 'ECONNREFUSED';
 }
