@@ -1,5 +1,6 @@
 import { bearer, generateKeyPair, mintAdmin, mintServiceToken, mintUser, silentLogger, testKeys } from '@aerofly/testing';
 import { SignJWT, importPKCS8 } from 'jose';
+import { createPrivateKey, sign as signRaw } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp, type App } from '../http/app.js';
@@ -135,5 +136,40 @@ describe('auth', () => {
     const first = await signer.tokenFor('flights');
     expect(await signer.tokenFor('flights')).toBe(first);
     expect(await signer.tokenFor('notifications')).not.toBe(first);
+  });
+});
+
+describe('token verification', () => {
+  const sign = async (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'EdDSA', typ: 'JWT' }) =>
+    new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(await importPKCS8(testKeys.user.privateKeyPem, 'EdDSA'));
+  const now = () => Math.floor(Date.now() / 1000);
+  const valid = () => ({ sub: 'u-1', email: 'a@example.com', role: 'customer', aud: userAudience, iss: 'aerofly-gateway', exp: now() + 60 });
+
+  it('when a verified token comes again, then it is answered from memory until it expires, and refused after', async () => {
+    const verifier = await createTokenVerifier({ userPublicKeyPem: testKeys.user.publicKeyPem, serviceName: 'bookings' });
+    const token = await sign({ ...valid(), exp: now() + 2 });
+    const first = await verifier.verifyUser(token);
+    expect(await verifier.verifyUser(token)).toBe(first);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(verifier.verifyUser(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'The access token has expired' });
+  });
+
+  it.each([
+    ['no exp', () => ({ ...valid(), exp: undefined })],
+    ['a future nbf', () => ({ ...valid(), nbf: now() + 60 })],
+    ['another issuer', () => ({ ...valid(), iss: 'someone-else' })],
+    ['an audience list without ours', () => ({ ...valid(), aud: ['other'] })],
+    ['a text exp', () => ({ ...valid(), exp: String(now() + 60) })],
+  ])('when the token has %s, then it is refused', async (_what, claims) => {
+    const verifier = await createTokenVerifier({ userPublicKeyPem: testKeys.user.publicKeyPem, serviceName: 'bookings' });
+    await expect(verifier.verifyUser(await sign(claims()))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('when the audience is a list that holds ours, then it passes; a crit header never does', async () => {
+    const verifier = await createTokenVerifier({ userPublicKeyPem: testKeys.user.publicKeyPem, serviceName: 'bookings' });
+    expect(await verifier.verifyUser(await sign({ ...valid(), aud: ['other', userAudience] }))).toMatchObject({ id: 'u-1' });
+    const input = `${base64url({ alg: 'EdDSA', crit: ['exp'] })}.${base64url(valid())}`;
+    const signature = signRaw(null, Buffer.from(input), createPrivateKey(testKeys.user.privateKeyPem)).toString('base64url');
+    await expect(verifier.verifyUser(`${input}.${signature}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
