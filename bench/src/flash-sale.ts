@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, fetch } from 'undici';
 import { bookingBody, call, createFleet, createTokenMinter, inventoryCheck } from './api.js';
+import { startCpuMeter } from './cpu.js';
 import { latencySummary } from './measure.js';
 import { runBenchmark } from './runner.js';
 
@@ -27,6 +28,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   const statuses = new Map<number, number>();
   const latencies: number[] = [];
   const failures: string[] = [];
+  const cpu = startCpuMeter(() => system.processes());
   const started = performance.now();
   await Promise.all(
     customers.map(async (customer) => {
@@ -50,6 +52,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
     }),
   );
   const totalMs = performance.now() - started;
+  const cpuSeconds = cpu.stop();
   await dispatcher.close();
   const holds = statuses.get(201) ?? 0;
   const conflicts = statuses.get(409) ?? 0;
@@ -64,6 +67,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   const latency = latencySummary(latencies);
   const invariantsHold = holds === fleet.seatsPerFlight && conflicts === customers.length - holds && availableAfter === 0 && inventory.ok;
   log(`statuses ${JSON.stringify(Object.fromEntries(statuses))}, available after ${availableAfter}, inventory ok ${inventory.ok}`);
+  log(`CPU seconds during the sale: ${JSON.stringify(cpuSeconds)}`);
   if (failures.length) log(`unexpected answers: ${failures.join(' | ')}`);
   return {
     row: {
@@ -85,6 +89,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
       statuses: Object.fromEntries(statuses),
       latency,
       totalMs: Math.round(totalMs),
+      cpuSeconds,
       availableAfter,
       inventory,
       unexpectedAnswers: failures,

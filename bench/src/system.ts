@@ -99,6 +99,15 @@ export function isolatedAmqpUrl(amqpUrl: string, vhost: string): string {
   return parsed.toString();
 }
 
+/**
+ * A vhost emptied for this run: deleted with whatever queues an earlier run left (a backlog there
+ * would be consumed during the measurement) and created again. The given URL when rabbitmqctl is missing.
+ */
+export function freshAmqpUrl(amqpUrl: string, vhost: string): string {
+  spawnSync('rabbitmqctl', ['delete_vhost', vhost], { encoding: 'utf8', timeout: 30_000 });
+  return isolatedAmqpUrl(amqpUrl, vhost);
+}
+
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = new Socket();
@@ -189,7 +198,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     adminDatabaseUrl = options.databaseUrl ?? (await recreateDatabase(serverDefaults.postgres, options.databaseName ?? 'aerofly_bench'));
     env['DATABASE_URL'] = adminDatabaseUrl;
     env['REDIS_URL'] = options.redisUrl ?? serverDefaults.redis;
-    env['AMQP_URL'] = options.amqpUrl ?? serverDefaults.amqp;
+    env['AMQP_URL'] = options.amqpUrl ?? freshAmqpUrl(serverDefaults.amqp, options.databaseName ?? 'aerofly_bench');
     env['FLIGHTS_INSTANCES'] = String(flightsInstances);
     env['BOOKINGS_INSTANCES'] = String(bookingsInstances);
     label =
