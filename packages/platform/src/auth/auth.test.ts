@@ -143,7 +143,14 @@ describe('token verification', () => {
   const sign = async (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'EdDSA', typ: 'JWT' }) =>
     new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(await importPKCS8(testKeys.user.privateKeyPem, 'EdDSA'));
   const now = () => Math.floor(Date.now() / 1000);
-  const valid = () => ({ sub: 'u-1', email: 'a@example.com', role: 'customer', aud: userAudience, iss: 'aerofly-gateway', exp: now() + 60 });
+  const valid = () => ({
+    sub: 'u-1',
+    email: 'a@example.com',
+    role: 'customer',
+    aud: userAudience,
+    iss: 'aerofly-gateway',
+    exp: now() + 60,
+  });
 
   it('when a verified token comes again, then it is answered from memory until it expires, and refused after', async () => {
     const verifier = await createTokenVerifier({ userPublicKeyPem: testKeys.user.publicKeyPem, serviceName: 'bookings' });

@@ -40,7 +40,12 @@ export function verifyJwt(token: string, key: NodeKeyObject, expected: { audienc
   if (parts.length !== 3 || !parts.every((part) => base64url.test(part))) throw notValid();
   const [header, payload, signature] = parts as [string, string, string];
   const protectedHeader = decodeJson(header) as { alg?: unknown; crit?: unknown } | null;
-  if (typeof protectedHeader !== 'object' || protectedHeader === null || protectedHeader.alg !== algorithm || protectedHeader.crit !== undefined) {
+  if (
+    typeof protectedHeader !== 'object' ||
+    protectedHeader === null ||
+    protectedHeader.alg !== algorithm ||
+    protectedHeader.crit !== undefined
+  ) {
     throw notValid();
   }
   let signed = false;

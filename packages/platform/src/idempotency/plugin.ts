@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
-import { canonicalJson, sha256, type IdempotencyStore, type StoredResponse } from './store.js';
+import { canonicalJson, sha256, type ClaimResult, type IdempotencyStore, type StoredResponse } from './store.js';
 
 /** `required`: create booking, pay. `optional`: every other mutating customer route. */
 export type IdempotencyMode = 'required' | 'optional';
@@ -9,6 +9,11 @@ export type IdempotencyMode = 'required' | 'optional';
 declare module 'fastify' {
   interface FastifyContextConfig {
     idempotency?: IdempotencyMode;
+    /**
+     * A cheap check run after validation and before the key is claimed. What it throws is answered
+     * without a record, like a 400: it changed nothing, so a retry simply asks again.
+     */
+    refuseBeforeClaim?: (request: FastifyRequest) => void;
   }
   interface FastifyRequest {
     idempotencyClaim: { scope: string; token: string; requestHash: string } | undefined;
@@ -69,7 +74,7 @@ export const idempotencyPlugin = fp(
     app.decorateRequest('idempotencyClaim', undefined);
 
     app.addHook('preHandler', async (request, reply) => {
-      const mode = request.routeOptions.config.idempotency;
+      const { idempotency: mode, refuseBeforeClaim } = request.routeOptions.config;
       if (!mode) return;
       const key = readKey(request);
       if (key === undefined) {
@@ -80,19 +85,38 @@ export const idempotencyPlugin = fp(
       const path = request.url.split('?')[0] ?? request.url;
       const scope = sha256(JSON.stringify([userId, request.method, path, key]));
       const requestHash = sha256(canonicalJson(request.body ?? null));
+      if (refuseBeforeClaim) {
+        let refusal: Error | undefined;
+        try {
+          refuseBeforeClaim(request);
+        } catch (error) {
+          refusal = error instanceof Error ? error : new Error(String(error));
+        }
+        if (refusal !== undefined) {
+          // A retry of a request that already ran gets its stored answer, never the quick refusal.
+          const earlier = await options.store.peek(scope, requestHash);
+          if (!earlier) throw refusal;
+          return answerWith(earlier);
+        }
+      }
       const result = await options.store.claim(scope, requestHash, { userId, method: request.method, path });
-      switch (result.kind) {
-        case 'claimed':
-          request.idempotencyClaim = { scope, token: result.token, requestHash };
-          return;
-        case 'replay':
-          return replay(reply, result.response);
-        case 'mismatch':
-          throw new AppError('IDEMPOTENCY_KEY_MISMATCH', 'This Idempotency-Key was already used with a different request body');
-        case 'in-use':
-          throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry shortly', {
-            headers: { 'retry-after': '1' },
-          });
+      if (result.kind === 'claimed') {
+        request.idempotencyClaim = { scope, token: result.token, requestHash };
+        return;
+      }
+      return answerWith(result);
+
+      function answerWith(result: Exclude<ClaimResult, { kind: 'claimed' }>) {
+        switch (result.kind) {
+          case 'replay':
+            return replay(reply, result.response);
+          case 'mismatch':
+            throw new AppError('IDEMPOTENCY_KEY_MISMATCH', 'This Idempotency-Key was already used with a different request body');
+          case 'in-use':
+            throw new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still running; retry shortly', {
+              headers: { 'retry-after': '1' },
+            });
+        }
       }
     });
 

@@ -10,6 +10,8 @@ export type ClaimResult =
   { kind: 'claimed'; token: string } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in-use' };
 
 export type IdempotencyStore = {
+  /** What an earlier request with this scope left (replay, mismatch, still running), read only; undefined when none. */
+  peek(scope: string, requestHash: string): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | undefined>;
   /** Claims `scope` for one request, or tells why it cannot run. */
   claim(scope: string, requestHash: string, meta: { userId: string; method: string; path: string }): Promise<ClaimResult>;
   /** Stores the completed outcome of a claim (only while the claim is still ours). */
@@ -110,6 +112,21 @@ export function createIdempotencyStore(options: {
   };
 
   return {
+    async peek(scope, requestHash) {
+      const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
+      if (done.ok && done.value) return fromDone(done.value, requestHash) as Exclude<ClaimResult, { kind: 'claimed' }>;
+      const { rows } = await options.db.query<Row>(
+        `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table}
+          WHERE scope_hash = $1 AND expires_at > now()`,
+        [scope],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.requestHash !== requestHash) return { kind: 'mismatch' };
+      if (row.statusCode === null) return { kind: 'in-use' };
+      return { kind: 'replay', response: { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' } };
+    },
+
     async claim(scope, requestHash, meta) {
       const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
       if (done.ok && done.value) return fromDone(done.value, requestHash);

@@ -31,7 +31,11 @@ export async function bookingRoutes(app: App, { service, clock }: { service: Boo
   app.post(
     '/api/v1/bookings',
     {
-      config: { auth: 'user', idempotency: 'required' },
+      config: {
+        auth: 'user',
+        idempotency: 'required',
+        refuseBeforeClaim: (request) => service.refuseIfKnownSoldOut(request.body as CreateBookingBody),
+      },
       schema: {
         tags: ['bookings'],
         summary: 'Hold seats and create a PENDING booking (Idempotency-Key required)',

@@ -20,6 +20,7 @@ import {
 } from './bookings.repository.js';
 import { toSnapshot } from './bookings.views.js';
 import type { Settlement } from './settlement.js';
+import { createSoldOutMemory } from './sold-out.js';
 
 /** No 0/O, 1/I/L: a reference read out over the phone survives. */
 const referenceAlphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -65,6 +66,7 @@ export function createBookingService(deps: {
   afterCommit: () => void;
 }) {
   const { db, clock } = deps;
+  const soldOut = createSoldOutMemory({ clock });
 
   const findOwn = async (caller: UserCaller, id: string, allowAdmin = false) => {
     const booking = await bookingsRepository.findById(db, id);
@@ -128,6 +130,9 @@ export function createBookingService(deps: {
       try {
         hold = await deps.holds.hold(request);
       } catch (error) {
+        if (error instanceof AppError && error.code === 'SEATS_UNAVAILABLE' && body.flightIds.length === 1) {
+          soldOut.remember(body.flightIds[0] as string, body.cabin, body.passengers.length);
+        }
         // No answer does not mean no hold: give back whatever flights may have kept for this id.
         if (error instanceof AppError && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE')) {
           await deps.settlement.tryLater('release after failed hold', bookingId, () => deps.holds.release(bookingId));
@@ -154,6 +159,9 @@ export function createBookingService(deps: {
         throw error;
       }
     },
+
+    /** Refuses at once what flights refused a moment ago (a sold-out flight): no key claimed, nothing asked. */
+    refuseIfKnownSoldOut: (body: CreateBookingBody) => soldOut.refuseIfKnown(body.flightIds, body.cabin, body.passengers.length),
 
     get: (caller: UserCaller, id: string) => findOwn(caller, id),
 

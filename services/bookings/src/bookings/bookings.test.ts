@@ -296,3 +296,48 @@ describe('cancelling', () => {
     expect(admin.json().cancelReason).toBe('admin');
   });
 });
+
+describe('a sold-out flight', () => {
+  it('when flights has just refused a flight, then the next requests for it are refused here without asking flights or taking a key', async () => {
+    const flightId = h.holds.addFlight({ capacity: 2 });
+    const body = (count: number) => ({ flightIds: [flightId], cabin: 'economy', passengers: passengers(count) });
+    const owner = await mintUser();
+    const held = await book(h.app, owner, body(2));
+    expect(held.statusCode).toBe(201);
+    const refusedByFlights = await book(h.app, await mintUser(), body(1));
+    expect(refusedByFlights.json().code).toBe('SEATS_UNAVAILABLE');
+    const asked = h.holds.calls.hold;
+    const user = await mintUser();
+    const key = randomUUID();
+    const refusedHere = await book(h.app, user, body(1), key);
+    expect(refusedHere.statusCode).toBe(409);
+    expect(refusedHere.json().code).toBe('SEATS_UNAVAILABLE');
+    expect(h.holds.calls.hold).toBe(asked);
+    // Nothing was recorded under the key: once the moment has passed and a seat is back, the same key books.
+    h.clock.advance(1500);
+    const cancel = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/bookings/${held.json().id}/cancel`,
+      headers: bearer(owner.token),
+      payload: {},
+    });
+    expect(cancel.statusCode).toBe(200);
+    const again = await book(h.app, user, body(1), key);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('when a booking is retried with its key after the flight sold out, then its stored answer comes back, not the quick refusal', async () => {
+    const flightId = h.holds.addFlight({ capacity: 1 });
+    const body = { flightIds: [flightId], cabin: 'economy', passengers: passengers(1) };
+    const user = await mintUser();
+    const key = randomUUID();
+    const first = await book(h.app, user, body, key);
+    expect(first.statusCode).toBe(201);
+    expect((await book(h.app, await mintUser(), body)).json().code).toBe('SEATS_UNAVAILABLE');
+    const retried = await book(h.app, user, body, key);
+    expect(retried.statusCode).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.json().id).toBe(first.json().id);
+  });
+});
