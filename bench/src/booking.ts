@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { bookingBody, createFleet, createTokenMinter, inventoryCheck } from './api.js';
+import { startCpuMeter } from './cpu.js';
 import { recreateDatabase, dropDatabase } from './system.js';
 import { runBenchmark } from './runner.js';
 
@@ -106,7 +107,10 @@ await runBenchmark(
     log(`${fleet.flightIds.length} flights created in ${Math.round((performance.now() - setupStarted) / 1000)} s`);
     const tokens = (await minter.customers(5000)).map((customer) => customer.token);
     await fire(system.gatewayUrl, 3, 16, tokens, fleet.flightIds); // warm-up: JIT, pools, caches
+    const cpu = startCpuMeter(() => system.processes());
     const result = await fire(system.gatewayUrl, durationSeconds, connections, tokens, fleet.flightIds);
+    const cpuSeconds = cpu.stop();
+    log(`CPU seconds during the run: ${JSON.stringify(cpuSeconds)}`);
     const holds = result['2xx'];
     const holdsPerSecond = Math.round(holds / durationSeconds);
     const serverErrors = result['5xx'];
@@ -138,6 +142,7 @@ await runBenchmark(
         errors: result.errors,
         timeouts: result.timeouts,
         latency: result.latency,
+        cpuSeconds,
         inventory: { ok: inventory.ok, flightsChecked: inventory.flightsChecked, violations: inventory.violations.slice(0, 10) },
       },
     };
