@@ -128,23 +128,20 @@ export function createIdempotencyStore(options: {
     },
 
     async claim(scope, requestHash, meta) {
-      const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
-      if (done.ok && done.value) return fromDone(done.value, requestHash);
-
+      // A new key (the common case) costs one Redis command here: the lease. Only when the lease is
+      // taken is the outcome read: a request still running, or one that finished a moment ago.
       const token = randomUUID();
       const leaseValue = `${token}:${requestHash}`;
-      const lease = done.ok
-        ? await tryKv('claim lease', () => options.kv.setIfAbsent(leaseKey(scope), leaseValue, leaseMs))
-        : { ok: false as const };
+      const lease = await tryKv('claim lease', () => options.kv.setIfAbsent(leaseKey(scope), leaseValue, leaseMs));
       if (lease.ok && !lease.value) {
-        // Someone holds the key: it is either still running or finished a moment ago.
-        const again = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
-        if (again.ok && again.value) return fromDone(again.value, requestHash);
+        const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
+        if (done.ok && done.value) return fromDone(done.value, requestHash);
         const holder = await tryKv('read lease', () => options.kv.get(leaseKey(scope)));
         if (holder.ok && holder.value && !holder.value.endsWith(`:${requestHash}`)) return { kind: 'mismatch' };
         return { kind: 'in-use' };
       }
 
+      // Postgres decides (an outcome older than the lease is found there and replayed).
       try {
         const result = await claimInPostgres(scope, requestHash, token, meta);
         if (result.kind !== 'claimed' && lease.ok)
@@ -162,8 +159,8 @@ export function createIdempotencyStore(options: {
           WHERE scope_hash = $1 AND claim_token = $2 AND status_code IS NULL`,
         [scope, token, response.statusCode, JSON.stringify(response.headers), response.body],
       );
+      // The lease is left to run out: whoever finds it taken reads this outcome next.
       await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
-      await tryKv('release lease', () => options.kv.deleteIfEquals(leaseKey(scope), `${token}:${requestHash}`));
     },
 
     async abandon(scope, token, requestHash) {
