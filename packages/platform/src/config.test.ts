@@ -78,6 +78,34 @@ describe('config', () => {
     expect(issuesOf({ JWT_PUBLIC_KEY: 'not a pem' })[0]).toMatch(/^JWT_PUBLIC_KEY:/);
   });
 
+  it('when REDIS_SENTINELS lists host:port entries, then each becomes a host and a port, and the master name defaults', () => {
+    const config = parseConfig(schema, { REDIS_SENTINELS: ' 10.0.0.11:26379, sentinel-b.internal:26380,,[::1]:26381 ' });
+    expect(config.REDIS_SENTINELS).toEqual([
+      { host: '10.0.0.11', port: 26379 },
+      { host: 'sentinel-b.internal', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(config.REDIS_SENTINEL_NAME).toBe('mymaster');
+    expect(parseConfig(schema, { REDIS_SENTINELS: 'redis-sentinel:26379', REDIS_SENTINEL_NAME: 'aerofly' }).REDIS_SENTINEL_NAME).toBe(
+      'aerofly',
+    );
+  });
+
+  it('when REDIS_SENTINELS has bad entries, then the error names the key and every bad entry', () => {
+    const issues = issuesOf({ REDIS_SENTINELS: 'good:26379,no-port,zero:0,big:65536,:26379,two:26379:1,http://x:1' });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^REDIS_SENTINELS: .*host:port/);
+    for (const bad of ['"no-port"', '"zero:0"', '"big:65536"', '":26379"', '"two:26379:1"', '"http://x:1"'])
+      expect(issues[0]).toContain(bad);
+    expect(issues[0]).not.toContain('good');
+  });
+
+  it('when REDIS_SENTINELS is empty, then it counts as unset; a list of nothing but commas is refused', () => {
+    expect(parseConfig(schema, { REDIS_SENTINELS: '' }).REDIS_SENTINELS).toBeUndefined();
+    expect(parseConfig(schema, {}).REDIS_SENTINELS).toBeUndefined();
+    expect(issuesOf({ REDIS_SENTINELS: ' , ' })[0]).toMatch(/^REDIS_SENTINELS: .*no entries/);
+  });
+
   it('when the configuration is parsed, then it cannot be changed afterwards', () => {
     const config = parseConfig(schema, {});
     expect(Object.isFrozen(config)).toBe(true);

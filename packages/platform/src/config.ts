@@ -34,6 +34,17 @@ export function loadConfigOrExit<T>(load: () => T): T {
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+export type HostPort = { host: string; port: number };
+
+/** `host:port`, an IPv6 host in brackets (`[::1]:26379`); undefined when the entry is not one. */
+export function parseHostPort(entry: string): HostPort | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([\w.-]+)):(\d{1,5})$/.exec(entry);
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2]!, port };
+}
+
 /** Environment helpers: strings from the environment coerced and checked. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
@@ -62,6 +73,26 @@ export const env = {
         .refine((value) => value !== '' && value.split(',').every((url) => z.url().safeParse(url).success), 'Invalid URL list'),
     ),
   optionalString: () => z.preprocess(emptyToUndefined, z.string().optional()),
+  /** Comma-separated `host:port` entries (Redis sentinels); unset or empty: undefined. */
+  optionalHostPortList: () =>
+    z.preprocess(emptyToUndefined, z.string().optional()).transform((value, context) => {
+      if (value === undefined) return undefined;
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const parsed = entries.map(parseHostPort);
+      const bad = entries.filter((_entry, index) => !parsed[index]);
+      if (entries.length === 0 || bad.length > 0) {
+        const found = entries.length === 0 ? 'no entries' : bad.map((entry) => JSON.stringify(entry)).join(', ');
+        context.addIssue({
+          code: 'custom',
+          message: `expected comma-separated host:port entries with a port from 1 to 65535, got ${found}`,
+        });
+        return z.NEVER;
+      }
+      return parsed.filter((address) => address !== undefined);
+    }),
   /** PEM values may come with literal `\n` when set in a one-line env file. */
   optionalPem: () =>
     z.preprocess(emptyToUndefined, z.string().includes('-----BEGIN').optional()).transform((value) => value?.replace(/\\n/g, '\n')),
@@ -74,6 +105,10 @@ export const commonConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: env.optionalUrl(),
   REDIS_URL: env.optionalUrl(),
+  /** Set: Redis is reached through these sentinels, and REDIS_URL only supplies credentials and db. */
+  REDIS_SENTINELS: env.optionalHostPortList(),
+  /** The master group the sentinels monitor. */
+  REDIS_SENTINEL_NAME: z.preprocess(emptyToUndefined, z.string().default('mymaster')),
   AMQP_URL: env.optionalUrl(),
   DATA_DIR: z.string().default('./data'),
   CURRENCY: z
