@@ -50,7 +50,8 @@ const dataDir = resolve(environment['DATA_DIR'] ?? './data');
 environment['DATA_DIR'] = dataDir;
 mkdirSync(dataDir, { recursive: true });
 environment['DATABASE_URL'] ||= 'postgres://postgres@127.0.0.1:5432/aerofly';
-environment['REDIS_URL'] ||= 'redis://127.0.0.1:6379';
+// Through sentinels REDIS_URL is optional (credentials and db only), so it gets no default then.
+if (!environment['REDIS_SENTINELS']) environment['REDIS_URL'] ||= 'redis://127.0.0.1:6379';
 environment['AMQP_URL'] ||= 'amqp://guest:guest@127.0.0.1:5672';
 ensureKeys(environment, dataDir);
 
@@ -133,6 +134,12 @@ async function ensureDatabase(databaseUrl: string) {
   } finally {
     await client.end();
   }
+}
+
+function redisWhere() {
+  const sentinels = environment['REDIS_SENTINELS'];
+  if (sentinels) return `via sentinels ${sentinels} (${environment['REDIS_SENTINEL_NAME'] || 'mymaster'})`;
+  return new URL(environment['REDIS_URL'] ?? '').host;
 }
 
 function log(line: string) {
@@ -262,7 +269,7 @@ if (!stopping) {
       `  AeroFly is running (server mode, ${members.length} processes, ready in ${Math.round(performance.now() - startedAt)} ms)`,
       `  Open ${publicUrl}/    API docs ${publicUrl}/docs`,
       ...members.map((member) => `    ${member.name.padEnd(16)} ${member.url}  pid ${member.child?.pid ?? '-'}`),
-      `  PostgreSQL ${new URL(environment['DATABASE_URL']).host}${new URL(environment['DATABASE_URL']).pathname}, Redis ${new URL(environment['REDIS_URL']).host}, RabbitMQ ${new URL(environment['AMQP_URL']).host}`,
+      `  PostgreSQL ${new URL(environment['DATABASE_URL']).host}${new URL(environment['DATABASE_URL']).pathname}, Redis ${redisWhere()}, RabbitMQ ${new URL(environment['AMQP_URL']).host}`,
       `  Layout in ${statusFile}`,
       '',
     ].join('\n') + '\n',

@@ -1,11 +1,11 @@
 /**
  * Embedded mode (`npm start`): the four services in ONE process, sharing one PGlite database
  * (a schema each), an in-memory kv, an in-process bus and a local SMTP sink. Any of
- * DATABASE_URL, REDIS_URL, AMQP_URL, SMTP_URL switches that part to the real server.
+ * DATABASE_URL, REDIS_URL (or REDIS_SENTINELS), AMQP_URL, SMTP_URL switches that part to the real server.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createBus, createDb, createKv, createLogger, ConfigError } from '@aerofly/platform';
+import { createBus, createDb, createKv, createLogger, ConfigError, kvSettingsOf } from '@aerofly/platform';
 import { loadConfig as loadFlightsConfig } from '../services/flights/src/config.js';
 import { startFlights } from '../services/flights/src/main.js';
 import { loadConfig as loadBookingsConfig } from '../services/bookings/src/config.js';
@@ -45,7 +45,7 @@ try {
 
 const logger = createLogger({ name: 'aerofly', level: configs.gateway.LOG_LEVEL });
 const db = await createDb({ databaseUrl: configs.gateway.DATABASE_URL, dataDir, logger });
-const kv = createKv({ redisUrl: configs.gateway.REDIS_URL, logger });
+const kv = createKv({ ...kvSettingsOf(configs.gateway), logger });
 const bus = createBus({ amqpUrl: configs.gateway.AMQP_URL, logger });
 const shared = { db, kv, bus };
 

@@ -37,8 +37,9 @@ export async function startEmbeddedSystem(settings: Record<string, string>, read
   ]);
   const url = `http://127.0.0.1:${gateway}`;
   const environment: Record<string, string> = {};
+  const serverSettings = ['DATABASE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'AMQP_URL', 'SMTP_URL'];
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'SMTP_URL'].includes(key)) environment[key] = value;
+    if (value !== undefined && !serverSettings.includes(key)) environment[key] = value;
   }
   Object.assign(environment, {
     DATA_DIR: dataDir,

@@ -1,4 +1,4 @@
-import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import { createBus, createDb, createKv, createLogger, kvSettingsOf, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
 import { loadConfig } from './config.js';
 import { userKeys } from './app.js';
 import { startGateway } from './main.js';
@@ -11,7 +11,7 @@ const config = loadConfigOrExit(() => {
 });
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
 const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'gateway' });
-const kv = createKv({ redisUrl: config.REDIS_URL, logger });
+const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startGateway({ config, db, kv, bus, logger });
 logger.info({ url: service.url }, 'gateway listening');

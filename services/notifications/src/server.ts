@@ -1,4 +1,4 @@
-import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import { createBus, createDb, createKv, createLogger, kvSettingsOf, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
 import { loadConfig } from './config.js';
 import { startNotifications } from './main.js';
 
@@ -6,7 +6,7 @@ import { startNotifications } from './main.js';
 const config = loadConfigOrExit(() => loadConfig(process.env));
 const logger = createLogger({ name: 'notifications', level: config.LOG_LEVEL });
 const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'notifications' });
-const kv = createKv({ redisUrl: config.REDIS_URL, logger });
+const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startNotifications({ config, db, kv, bus, logger });
 logger.info({ url: service.url }, 'notifications listening');
