@@ -29,12 +29,13 @@ const hasRedisServerBinary = () => spawnSync('redis-server', ['--version'], { st
 
 /** Throwaway `redis-server` processes (sentinels, masters, replicas) under one temporary directory. */
 function createRedisProcesses() {
-  const dir = mkdtempSync(join(tmpdir(), 'aerofly-sentinel-'));
+  let dir: string | undefined; // made by the first start: a skipped suite leaves nothing behind
   const started = new Map<string, ChildProcess>();
 
   /** Starts `redis-server` with a config file of `lines` and waits until it answers PING. */
   async function start(name: string, lines: string[], extraArgs: string[] = []): Promise<number> {
     const port = await sparePort();
+    dir ??= mkdtempSync(join(tmpdir(), 'aerofly-sentinel-'));
     const configFile = join(dir, `${name}.conf`);
     writeFileSync(configFile, `${[`dir ${dir}`, 'bind 127.0.0.1', 'save ""', 'appendonly no', ...lines].join('\n')}\n`);
     const child = spawn('redis-server', [configFile, ...extraArgs, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +77,7 @@ function createRedisProcesses() {
 
   async function stopAll() {
     await Promise.all([...started.keys()].map(kill));
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 
   return { start, kill, stopAll };
