@@ -1,4 +1,4 @@
-import { createBus, createDb, createKv, createLogger, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import { createBus, createDb, createKv, createLogger, kvSettingsOf, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
 import { loadConfig } from './config.js';
 import { startBookings } from './main.js';
 
@@ -6,7 +6,7 @@ import { startBookings } from './main.js';
 const config = loadConfigOrExit(() => loadConfig(process.env));
 const logger = createLogger({ name: 'bookings', level: config.LOG_LEVEL });
 const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'bookings' });
-const kv = createKv({ redisUrl: config.REDIS_URL, logger });
+const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startBookings({ config, db, kv, bus, logger });
 logger.info({ url: service.url }, 'bookings listening');
