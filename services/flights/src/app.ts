@@ -71,7 +71,7 @@ export async function buildApp(deps: FlightsDeps): Promise<App> {
 
   await app.register(placesRoutes, { places: createPlacesService({ db, cache }) });
   await app.register(airplanesRoutes, { airplanes: createAirplanesService({ db, clock, cache }) });
-  await app.register(searchRoutes, { search: createSearchService({ db, clock, cache }) });
+  await app.register(searchRoutes, { search: createSearchService({ db, clock, cache, logger }) });
   await app.register(flightsRoutes, {
     flights: createFlightsService({
       db,

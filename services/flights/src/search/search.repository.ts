@@ -1,112 +1,125 @@
 import type { CabinClass } from '@aerofly/contracts';
-import type { Queryable } from '@aerofly/platform';
+import type { Db } from '@aerofly/platform';
 
+/** A scheduled flight as search sees it, with seats left and fare for every cabin it sells. */
 export type LegRow = {
   id: string;
   flightNumber: string;
   from: string;
   to: string;
-  departureAt: Date;
-  arrivalAt: Date;
-  available: number;
-  fareAmount: number;
+  departureMs: number;
+  arrivalMs: number;
   currency: string;
+  departureTimeZone: string;
+  arrivalTimeZone: string;
+  /** Every cabin, null where the flight does not sell it (one object shape for all legs). */
+  cabins: Record<CabinClass, CabinSeats | null>;
 };
-export type CandidateRow = { a: LegRow; b: LegRow | null };
+export type CabinSeats = { available: number; fareAmount: number };
 
-type RawRow = {
-  a_id: string;
-  a_no: string;
-  a_from: string;
-  a_to: string;
-  a_dep: Date;
-  a_arr: Date;
-  a_avail: number;
-  a_fare: number;
-  a_cur: string;
-  b_id: string | null;
-  b_no: string | null;
-  b_from: string | null;
-  b_to: string | null;
-  b_dep: Date | null;
-  b_arr: Date | null;
-  b_avail: number | null;
-  b_fare: number | null;
-  b_cur: string | null;
+type RawLeg = [string, string, string, string, number, number, string, string, string, [CabinClass, number, number][] | null];
+
+// One JSON value per query: parsing it costs a third of what pg's per-row, per-column parsing of
+// the same legs does. Instants are epoch ms, truncated like pg's Date parsing.
+const legJson = (f: string, cabinFilter = '') => `json_build_array(
+    ${f}.id, ${f}.flight_number, ${f}.origin, ${f}.destination,
+    floor(extract(epoch FROM ${f}.departure_at) * 1000), floor(extract(epoch FROM ${f}.arrival_at) * 1000),
+    ${f}.currency, ao.time_zone, ad.time_zone,
+    (SELECT json_agg(json_build_array(i.cabin, i.available, i.fare_amount)) FROM flights.inventory i WHERE i.flight_id = ${f}.id ${cabinFilter}))`;
+
+const boardSql = `SELECT coalesce(json_agg(${legJson('f')} ORDER BY f.departure_at, f.id), '[]')::text AS legs
+  FROM flights.flights f
+  JOIN flights.airports ao ON ao.code = f.origin
+  JOIN flights.airports ad ON ad.code = f.destination
+ WHERE f.origin = $1 AND f.departure_at >= $2 AND f.departure_at < $3 AND f.status = 'SCHEDULED'`;
+
+// Without the cache: the origin's departures in the window and, for a connection, only the legs
+// from its destinations to the searched one that can follow one of them (45 min to 12 h).
+const searchLegsSql = `WITH first AS (
+    SELECT f.* FROM flights.flights f
+     WHERE f.origin = $1 AND f.departure_at >= $3 AND f.departure_at < $4 AND f.status = 'SCHEDULED'
+  ), legs AS (
+    SELECT * FROM first
+    UNION ALL
+    SELECT g.* FROM flights.flights g
+     WHERE $6::int >= 1 AND g.destination = $2 AND g.status = 'SCHEDULED'
+       AND g.origin IN (SELECT destination FROM first WHERE destination <> $2)
+       AND g.departure_at >= (SELECT min(arrival_at) FROM first) + interval '45 minutes'
+       AND g.departure_at <= (SELECT max(arrival_at) FROM first) + interval '12 hours'
+  )
+  SELECT coalesce(json_agg(${legJson('l', 'AND i.cabin = $5')}), '[]')::text AS legs
+    FROM legs l
+    JOIN flights.airports ao ON ao.code = l.origin
+    JOIN flights.airports ad ON ad.code = l.destination`;
+
+/**
+ * A named statement is parsed and planned once per connection instead of for every search. The
+ * platform Db hands its argument to pg as is, and pg takes a `{ name, text }` config; PGlite takes
+ * text only.
+ */
+const prepared = (db: Db, name: string, text: string): string => (db.kind === 'postgres' ? ({ name, text } as unknown as string) : text);
+
+// Airport codes, zones and currencies repeat on every leg: one string each instead of a copy per leg.
+const shared = new Map<string, string>();
+const intern = (value: string) => {
+  const known = shared.get(value);
+  if (known !== undefined) return known;
+  if (shared.size < 10_000) shared.set(value, value);
+  return value;
 };
 
-const legA = `f.id AS a_id, f.flight_number AS a_no, f.origin AS a_from, f.destination AS a_to, f.departure_at AS a_dep, f.arrival_at AS a_arr,
-  i.available AS a_avail, i.fare_amount AS a_fare, f.currency AS a_cur`;
-// The first leg: leaves `from` on the local date (the UTC window is wide enough for any zone; the local date decides).
-const firstLegFrom = `FROM flights.flights f
-  JOIN flights.inventory i ON i.flight_id = f.id AND i.cabin = $5 AND i.available >= $6
-  JOIN flights.airports ao ON ao.code = f.origin`;
-const firstLegWhere = `WHERE f.origin = $1 AND f.departure_at >= $3 AND f.departure_at < $4 AND f.departure_at > $7 AND f.status = 'SCHEDULED'
-   AND to_char(f.departure_at AT TIME ZONE ao.time_zone, 'YYYY-MM-DD') = $8`;
+const toLegs = (json: string | undefined): LegRow[] =>
+  (JSON.parse(json ?? '[]') as RawLeg[]).map(
+    ([id, flightNumber, from, to, departureMs, arrivalMs, currency, departureTimeZone, arrivalTimeZone, sold]) => {
+      const cabins: LegRow['cabins'] = { economy: null, premium_economy: null, business: null, first: null };
+      for (const [cabin, available, fareAmount] of sold ?? []) cabins[cabin] = { available, fareAmount };
+      return {
+        id,
+        flightNumber,
+        from: intern(from),
+        to: intern(to),
+        departureMs,
+        arrivalMs,
+        currency: intern(currency),
+        departureTimeZone: intern(departureTimeZone),
+        arrivalTimeZone: intern(arrivalTimeZone),
+        cabins,
+      };
+    },
+  );
 
 export const searchRepository = {
-  /**
-   * Direct flights and one-stop connections (same airport, 45 min to 12 h after landing) with
-   * enough seats in the cabin, in one round trip. Both parts use the route/departure indexes.
-   */
-  async findCandidates(
-    db: Queryable,
-    q: {
-      from: string;
-      to: string;
-      windowStart: Date;
-      windowEnd: Date;
-      cabin: CabinClass;
-      passengers: number;
-      now: Date;
-      date: string;
-      maxStops: number;
-    },
-  ): Promise<CandidateRow[]> {
-    const { rows } = await db.query<RawRow>(
-      `SELECT ${legA}, NULL::uuid AS b_id, NULL::text AS b_no, NULL::text AS b_from, NULL::text AS b_to, NULL::timestamptz AS b_dep,
-              NULL::timestamptz AS b_arr, NULL::int AS b_avail, NULL::int AS b_fare, NULL::text AS b_cur
-         ${firstLegFrom}
-         ${firstLegWhere} AND f.destination = $2
-       UNION ALL
-       SELECT ${legA}, g.id, g.flight_number, g.origin, g.destination, g.departure_at, g.arrival_at, j.available, j.fare_amount, g.currency
-         ${firstLegFrom}
-         JOIN flights.flights g ON g.origin = f.destination AND g.destination = $2
-              AND g.departure_at >= f.arrival_at + interval '45 minutes' AND g.departure_at <= f.arrival_at + interval '12 hours'
-              AND g.status = 'SCHEDULED'
-         JOIN flights.inventory j ON j.flight_id = g.id AND j.cabin = $5 AND j.available >= $6
-         ${firstLegWhere} AND f.destination <> $2 AND $9::int >= 1`,
-      [q.from, q.to, q.windowStart, q.windowEnd, q.cabin, q.passengers, q.now, q.date, q.maxStops],
-    );
-    return rows.map((r) => ({
-      a: {
-        id: r.a_id,
-        flightNumber: r.a_no,
-        from: r.a_from,
-        to: r.a_to,
-        departureAt: r.a_dep,
-        arrivalAt: r.a_arr,
-        available: r.a_avail,
-        fareAmount: r.a_fare,
-        currency: r.a_cur,
-      },
-      b:
-        r.b_id === null
-          ? null
-          : {
-              id: r.b_id,
-              flightNumber: r.b_no ?? '',
-              from: r.b_from ?? '',
-              to: r.b_to ?? '',
-              departureAt: r.b_dep as Date,
-              arrivalAt: r.b_arr as Date,
-              available: r.b_avail ?? 0,
-              fareAmount: r.b_fare ?? 0,
-              currency: r.b_cur ?? '',
-            },
-    }));
+  /** Every scheduled flight leaving `origin` in [fromMs, toMs), with all its cabins, by departure. */
+  async loadBoard(db: Db, q: { origin: string; fromMs: number; toMs: number }): Promise<LegRow[]> {
+    const { rows } = await db.query<{ legs: string }>(prepared(db, 'flights_search_board', boardSql), [
+      q.origin,
+      new Date(q.fromMs),
+      new Date(q.toMs),
+    ]);
+    return toLegs(rows[0]?.legs);
   },
-  async airportZones(db: Queryable) {
+
+  /**
+   * What one search needs when nothing is cached, in one round trip: flights leaving `from` in
+   * [fromMs, toMs), and (maxStops ≥ 1) flights into `to` from their destinations that can connect.
+   * Only `cabin` is read from the inventory.
+   */
+  async findSearchLegs(
+    db: Db,
+    q: { from: string; to: string; fromMs: number; toMs: number; cabin: CabinClass; maxStops: number },
+  ): Promise<LegRow[]> {
+    const { rows } = await db.query<{ legs: string }>(prepared(db, 'flights_search_legs', searchLegsSql), [
+      q.from,
+      q.to,
+      new Date(q.fromMs),
+      new Date(q.toMs),
+      q.cabin,
+      q.maxStops,
+    ]);
+    return toLegs(rows[0]?.legs);
+  },
+
+  async airportZones(db: Db) {
     const { rows } = await db.query<{ code: string; timeZone: string }>(`SELECT code, time_zone AS "timeZone" FROM flights.airports`);
     return rows;
   },

@@ -1,13 +1,15 @@
-import type { SearchAnswer, SearchQuery } from '@aerofly/contracts';
-import type { Clock, Db } from '@aerofly/platform';
+import type { CabinClass, SearchQuery } from '@aerofly/contracts';
+import type { Clock, Db, Logger } from '@aerofly/platform';
 import { decodeCursor, encodeCursor, invalid } from '../shared/pagination.js';
 import type { ReadCache } from '../shared/read-cache.js';
-import { addDays, localDateTime, minutesBetween } from '../shared/zones.js';
+import { localDateSpan, localDateTimeAt } from '../shared/zones.js';
+import { boardOf, cabinIndex, createDepartureBoards, dayMs, firstDepartingFrom, type Board, type BoardSlice } from './departure-boards.js';
 import { searchRepository as repo, type LegRow } from './search.repository.js';
 
-type Itinerary = SearchAnswer['itineraries'][number];
-type Keyed = { itinerary: Itinerary; key: [number, number, string] };
+/** An itinerary before rendering (legs with the fare of each in the cabin); it sorts by (primary, departureMs, id). */
+type Candidate = { legs: LegRow[]; fares: number[]; price: number; seats: number; primary: number; departureMs: number; id: string };
 type CursorValue = [string, string, number, number, string];
+type BoardLookup = (origin: string, day: number) => Board | undefined;
 
 const isCursor = (value: unknown): value is CursorValue =>
   Array.isArray(value) &&
@@ -18,8 +20,9 @@ const isCursor = (value: unknown): value is CursorValue =>
   typeof value[3] === 'number' &&
   typeof value[4] === 'string';
 
-// Zones span UTC-12 to UTC+14: a local date lies within this UTC window, and SQL keeps the exact local date.
-const zoneSlackMs = 15 * 3600_000;
+// A connection's second leg leaves 45 min to 12 h after the first one lands, both limits included.
+const minConnectionMs = 45 * 60_000;
+const maxConnectionMs = 12 * 3600_000;
 const zoneReloadMs = 1000;
 
 /** Canonical cache key of a query: same question, same key, whatever the parameter order. */
@@ -30,7 +33,90 @@ const cacheKeyOf = (query: SearchQuery) =>
     .map(([key, value]) => `${key}=${String(value)}`)
     .join('&');
 
-export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock; cache: ReadCache }) {
+const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
+
+// A segment's JSON, made once per leg and cabin: most of an answer's text, and the same legs turn
+// up in many answers. Local times come from the zone offset cache.
+const segmentTexts = new WeakMap<LegRow, string[]>();
+const segmentJson = (leg: LegRow, cabin: CabinClass, fare: number) => {
+  let texts = segmentTexts.get(leg);
+  if (!texts) segmentTexts.set(leg, (texts = []));
+  return (texts[cabinIndex[cabin]] ??= JSON.stringify({
+    id: leg.id,
+    flightNumber: leg.flightNumber,
+    from: leg.from,
+    to: leg.to,
+    departureAt: new Date(leg.departureMs).toISOString(),
+    arrivalAt: new Date(leg.arrivalMs).toISOString(),
+    departureLocal: localDateTimeAt(leg.departureMs, leg.departureTimeZone),
+    arrivalLocal: localDateTimeAt(leg.arrivalMs, leg.arrivalTimeZone),
+    departureTimeZone: leg.departureTimeZone,
+    arrivalTimeZone: leg.arrivalTimeZone,
+    durationMinutes: minutesBetween(leg.departureMs, leg.arrivalMs),
+    cabin,
+    fare: { amount: fare, currency: leg.currency },
+  }));
+};
+
+const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${JSON.stringify(currency)}}`;
+
+/**
+ * The answer as JSON text, built from the segment texts above: the same bytes JSON.stringify gives
+ * for `{itineraries:[{id, segments, stops, price, totalPrice, durationMinutes, seatsAvailable}],
+ * nextCursor}` (SearchAnswer in contracts), at a fraction of the cost.
+ */
+function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | null): string {
+  const itineraries = page.map(({ legs, fares, price, seats, id }) => {
+    const first = legs[0]!;
+    const last = legs[legs.length - 1]!;
+    const segments = legs.map((leg, i) => segmentJson(leg, query.cabin, fares[i]!));
+    return (
+      `{"id":${JSON.stringify(id)},"segments":[${segments.join(',')}],"stops":${legs.length - 1},` +
+      `"price":${money(price, first.currency)},"totalPrice":${money(price * query.passengers, first.currency)},` +
+      `"durationMinutes":${minutesBetween(first.departureMs, last.arrivalMs)},"seatsAvailable":${seats}}`
+    );
+  });
+  return `{"itineraries":[${itineraries.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+}
+
+/** Boards by airport, then UTC day. */
+function boardIndex() {
+  const byAirport = new Map<string, Map<number, Board>>();
+  return {
+    has: (origin: string, day: number) => byAirport.get(origin)?.has(day) ?? false,
+    put(origin: string, day: number, board: Board) {
+      let days = byAirport.get(origin);
+      if (!days) byAirport.set(origin, (days = new Map()));
+      days.set(day, board);
+    },
+    lookup: ((origin, day) => byAirport.get(origin)?.get(day)) as BoardLookup,
+  };
+}
+
+/** Boards built from one search's own rows (cache off): the origin's, and each hub's legs towards `to`. */
+function lookupOfLegs(legs: LegRow[]): BoardLookup {
+  const grouped = boardIndex();
+  const lists = new Map<string, LegRow[]>();
+  for (const leg of legs) {
+    const key = `${leg.from}|${Math.floor(leg.departureMs / dayMs)}`;
+    const list = lists.get(key);
+    if (list) list.push(leg);
+    else lists.set(key, [leg]);
+  }
+  for (const list of lists.values()) {
+    const first = list[0]!;
+    grouped.put(
+      first.from,
+      Math.floor(first.departureMs / dayMs),
+      boardOf(list.sort((x, y) => x.departureMs - y.departureMs || (x.id < y.id ? -1 : 1))),
+    );
+  }
+  return grouped.lookup;
+}
+
+export function createSearchService({ db, clock, cache, logger }: { db: Db; clock: Clock; cache: ReadCache; logger: Logger }) {
+  const boards = createDepartureBoards({ db, cache, logger });
+
   // Airport zones change rarely (never while flights use the airport): keep them in memory, reload on an unknown code.
   let zones = new Map<string, string>();
   let zonesLoadedAt = -Infinity;
@@ -42,111 +128,146 @@ export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock
     return zones.get(code);
   };
 
-  const segmentOf = (leg: LegRow, query: SearchQuery, zoneByCode: Map<string, string>) => {
-    const departureTimeZone = zoneByCode.get(leg.from) ?? 'UTC';
-    const arrivalTimeZone = zoneByCode.get(leg.to) ?? 'UTC';
-    return {
-      id: leg.id,
-      flightNumber: leg.flightNumber,
-      from: leg.from,
-      to: leg.to,
-      departureAt: leg.departureAt.toISOString(),
-      arrivalAt: leg.arrivalAt.toISOString(),
-      departureLocal: localDateTime(leg.departureAt, departureTimeZone),
-      arrivalLocal: localDateTime(leg.arrivalAt, arrivalTimeZone),
-      departureTimeZone,
-      arrivalTimeZone,
-      durationMinutes: minutesBetween(leg.departureAt, leg.arrivalAt),
-      cabin: query.cabin,
-      fare: { amount: leg.fareAmount, currency: leg.currency },
-    };
-  };
-
   /**
-   * Every itinerary of a route, date and cabin with at least one seat, built once and cached, so
-   * queries that differ only in passengers, filters, sort or page share one database read.
+   * A search's view of the boards. Cache off: boards built from one query for this search. Cache on:
+   * the boards held, with every slice not held noted in `missing` (the search then loads those and
+   * runs again; the boards it loaded serve it even if dropped meanwhile).
    */
-  const loadCandidates = async (query: SearchQuery): Promise<Itinerary[]> => {
-    const key = `${query.from}|${query.to}|${query.date}|${query.cabin}`;
-    const cached = await cache.get('search_candidates', key);
-    if (cached) return JSON.parse(cached) as Itinerary[];
-    const rows = await repo.findCandidates(db, {
-      from: query.from,
-      to: query.to,
-      date: query.date,
-      windowStart: new Date(Date.parse(`${query.date}T00:00:00Z`) - zoneSlackMs),
-      windowEnd: new Date(Date.parse(`${addDays(query.date, 1)}T00:00:00Z`) + zoneSlackMs),
-      cabin: query.cabin,
-      passengers: 1,
-      now: clock.now(),
-      maxStops: 1,
-    });
-    for (const row of rows) if (row.b) await zoneOf(row.b.from);
-    const candidates = rows.map(({ a, b }): Itinerary => {
-      const legs = b ? [a, b] : [a];
-      const price = legs.reduce((sum, leg) => sum + leg.fareAmount, 0);
-      return {
-        id: legs.map((leg) => leg.id).join('+'),
-        segments: legs.map((leg) => segmentOf(leg, query, zones)),
-        stops: legs.length - 1,
-        price: { amount: price, currency: a.currency },
-        totalPrice: { amount: price, currency: a.currency },
-        durationMinutes: minutesBetween(a.departureAt, (b ?? a).arrivalAt),
-        seatsAvailable: Math.min(...legs.map((leg) => leg.available)),
-      };
-    });
-    await cache.set('search_candidates', key, JSON.stringify(candidates));
-    return candidates;
+  const boardsFor = async (query: SearchQuery, startMs: number, endMs: number) => {
+    if (!boards.enabled) {
+      const legs = await repo.findSearchLegs(db, {
+        from: query.from,
+        to: query.to,
+        fromMs: startMs,
+        toMs: endMs,
+        cabin: query.cabin,
+        maxStops: query.maxStops,
+      });
+      return { lookup: lookupOfLegs(legs), missing: [] as BoardSlice[], load: async () => undefined };
+    }
+    await boards.begin();
+    const loaded = boardIndex();
+    const missing: BoardSlice[] = [];
+    const lookup: BoardLookup = (origin, day) => {
+      const board = boards.held(origin, day) ?? loaded.lookup(origin, day);
+      if (!board && !missing.some((slice) => slice.origin === origin && slice.day === day)) missing.push({ origin, day });
+      return board;
+    };
+    const load = async () => {
+      const slices = missing.splice(0);
+      (await boards.get(slices)).forEach((board, i) => loaded.put(slices[i]!.origin, slices[i]!.day, board));
+    };
+    return { lookup, missing, load };
   };
 
-  const compute = async (query: SearchQuery): Promise<SearchAnswer> => {
+  /** Direct flights and one-stop connections on the local date with enough seats in the cabin, not yet departed. */
+  const candidatesOf = (query: SearchQuery, boardFor: BoardLookup, startMs: number, endMs: number): Candidate[] => {
+    const { passengers } = query;
+    const cabin = cabinIndex[query.cabin];
+    const nowMs = clock.now().getTime();
+    const found: Candidate[] = [];
+    const add = (legs: LegRow[], fares: number[], seats: number) => {
+      const first = legs[0]!;
+      const price = fares.reduce((sum, fare) => sum + fare, 0);
+      const primary =
+        query.sort === 'price'
+          ? price
+          : query.sort === 'duration'
+            ? minutesBetween(first.departureMs, legs[legs.length - 1]!.arrivalMs)
+            : first.departureMs;
+      const id = legs.length === 1 ? first.id : `${first.id}+${legs[1]!.id}`;
+      found.push({ legs, fares, price, seats, primary, departureMs: first.departureMs, id });
+    };
+
+    for (let day = Math.floor(startMs / dayMs); day <= Math.floor((endMs - 1) / dayMs); day++) {
+      const origin = boardFor(query.from, day)?.all;
+      if (!origin) continue;
+      const count = origin.legs.length;
+      // The local date at the origin decides, also across a clock change (half-open day bounds).
+      for (let f = firstDepartingFrom(origin.departures, startMs); f < count && origin.departures[f]! < endMs; f++) {
+        const firstSeats = origin.seats[cabin * count + f]!;
+        if (origin.departures[f]! <= nowMs || firstSeats < passengers) continue;
+        const first = origin.legs[f]!;
+        const firstFare = origin.fares[cabin * count + f]!;
+        if (first.to === query.to) {
+          add([first], [firstFare], firstSeats);
+          continue;
+        }
+        if (query.maxStops < 1) continue;
+        const earliest = first.arrivalMs + minConnectionMs;
+        const latest = first.arrivalMs + maxConnectionMs;
+        for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
+          const towards = boardFor(first.to, secondDay)?.byDestination.get(query.to);
+          if (!towards) continue;
+          const n = towards.legs.length;
+          for (let i = firstDepartingFrom(towards.departures, earliest); i < n && towards.departures[i]! <= latest; i++) {
+            const seats = towards.seats[cabin * n + i]!;
+            if (seats >= passengers)
+              add([first, towards.legs[i]!], [firstFare, towards.fares[cabin * n + i]!], Math.min(firstSeats, seats));
+          }
+        }
+      }
+    }
+    return found;
+  };
+
+  /** Whether a candidate passes the price and local time-of-day filters (After inclusive, Before exclusive). */
+  const passesFilters = (query: SearchQuery, candidate: Candidate) => {
+    if (query.minPrice !== undefined && candidate.price < query.minPrice) return false;
+    if (query.maxPrice !== undefined && candidate.price > query.maxPrice) return false;
+    if (query.departAfter || query.departBefore) {
+      const first = candidate.legs[0]!;
+      const departs = localDateTimeAt(first.departureMs, first.departureTimeZone).slice(11, 16);
+      if (query.departAfter && departs < query.departAfter) return false;
+      if (query.departBefore && departs >= query.departBefore) return false;
+    }
+    if (query.arriveAfter || query.arriveBefore) {
+      const last = candidate.legs[candidate.legs.length - 1]!;
+      const arrives = localDateTimeAt(last.arrivalMs, last.arrivalTimeZone).slice(11, 16);
+      if (query.arriveAfter && arrives < query.arriveAfter) return false;
+      if (query.arriveBefore && arrives >= query.arriveBefore) return false;
+    }
+    return true;
+  };
+
+  /** The answer's JSON text, computed from the boards (or, cache off, from this search's own query). */
+  const compute = async (query: SearchQuery): Promise<string> => {
     const [fromZone, toZone] = await Promise.all([zoneOf(query.from), zoneOf(query.to)]);
     if (!fromZone) throw invalid('from', 'is not a known airport');
     if (!toZone) throw invalid('to', 'is not a known airport');
     const cursor = query.cursor ? decodeCursor(query.cursor, isCursor) : undefined;
     if (cursor && (cursor[0] !== query.sort || cursor[1] !== query.order)) throw invalid('cursor', 'belongs to another sort order');
 
-    const nowMs = clock.now().getTime();
-    const keyed: Keyed[] = [];
-    for (const candidate of await loadCandidates(query)) {
-      const first = candidate.segments[0];
-      const last = candidate.segments[candidate.segments.length - 1];
-      if (!first || !last) continue;
-      const departureMs = Date.parse(first.departureAt);
-      // Cached candidates may be a few seconds old: departed flights and seats gone are filtered again here.
-      if (departureMs <= nowMs || candidate.seatsAvailable < query.passengers || candidate.stops > query.maxStops) continue;
-      const price = candidate.price.amount;
-      if (query.minPrice !== undefined && price < query.minPrice) continue;
-      if (query.maxPrice !== undefined && price > query.maxPrice) continue;
-      // Time windows compare local time of day: After inclusive, Before exclusive.
-      const departs = first.departureLocal.slice(11, 16);
-      const arrives = last.arrivalLocal.slice(11, 16);
-      if (query.departAfter && departs < query.departAfter) continue;
-      if (query.departBefore && departs >= query.departBefore) continue;
-      if (query.arriveAfter && arrives < query.arriveAfter) continue;
-      if (query.arriveBefore && arrives >= query.arriveBefore) continue;
-      const itinerary: Itinerary = { ...candidate, totalPrice: { amount: price * query.passengers, currency: candidate.price.currency } };
-      const primary = query.sort === 'price' ? price : query.sort === 'duration' ? candidate.durationMinutes : departureMs;
-      keyed.push({ itinerary, key: [primary, departureMs, itinerary.id] });
+    const [startMs, endMs] = localDateSpan(query.date, fromZone);
+    const view = await boardsFor(query, startMs, endMs);
+    let found = candidatesOf(query, view.lookup, startMs, endMs);
+    // Boards not held yet: load them (once, shared with concurrent searches) and look again. Three
+    // rounds at most: the origin's boards, then the hubs' they lead to.
+    while (view.missing.length) {
+      await view.load();
+      found = candidatesOf(query, view.lookup, startMs, endMs);
     }
+    const keyed = found.filter((candidate) => passesFilters(query, candidate));
 
     // A total order (primary key in the asked direction, then departure, then id) makes keyset pages exact.
     const direction = query.order === 'desc' ? -1 : 1;
-    const compare = (x: [number, number, string], y: [number, number, string]) =>
-      (x[0] - y[0]) * direction || x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
-    keyed.sort((x, y) => compare(x.key, y.key));
+    const compare = (x: Pick<Candidate, 'primary' | 'departureMs' | 'id'>, y: Pick<Candidate, 'primary' | 'departureMs' | 'id'>) =>
+      (x.primary - y.primary) * direction || x.departureMs - y.departureMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+    keyed.sort(compare);
     let start = 0;
     if (cursor) {
-      const next = keyed.findIndex((item) => compare(item.key, [cursor[2], cursor[3], cursor[4]]) > 0);
+      const after = { primary: cursor[2], departureMs: cursor[3], id: cursor[4] };
+      const next = keyed.findIndex((item) => compare(item, after) > 0);
       start = next === -1 ? keyed.length : next;
     }
     const page = keyed.slice(start, start + query.limit);
     const last = page[page.length - 1];
     const hasMore = start + query.limit < keyed.length;
-    return {
-      itineraries: page.map((item) => item.itinerary),
-      nextCursor: hasMore && last ? encodeCursor([query.sort, query.order, ...last.key]) : null,
-    };
+    return answerJson(
+      query,
+      page,
+      hasMore && last ? encodeCursor([query.sort, query.order, last.primary, last.departureMs, last.id]) : null,
+    );
   };
 
   return {
@@ -156,7 +277,7 @@ export function createSearchService({ db, clock, cache }: { db: Db; clock: Clock
       const key = cacheKeyOf(query);
       const cached = await cache.get('search', key);
       if (cached) return cached;
-      const body = JSON.stringify(await compute(query));
+      const body = await compute(query);
       await cache.set('search', key, body);
       return body;
     },

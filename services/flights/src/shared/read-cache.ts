@@ -1,13 +1,23 @@
 import type { Kv, Logger } from '@aerofly/platform';
 import { Counter, type Registry } from 'prom-client';
 
-export type CacheKind = 'search' | 'search_candidates' | 'flight';
+export type CacheKind = 'search' | 'search_board' | 'flight';
+/** `refresh`: a still-fresh entry reloaded ahead of its expiry (a database read, like a miss). */
+export type CacheResult = 'hit' | 'miss' | 'refresh';
 
 export type ReadCache = {
+  readonly ttlSeconds: number;
   get(kind: CacheKind, key: string): Promise<string | null>;
   set(kind: CacheKind, key: string, value: string): Promise<void>;
   /** Makes every cached answer stale at once (admin changed a flight, fare, airport or airplane). */
   invalidate(): Promise<void>;
+  /**
+   * Changes whenever cached reads must be dropped: at once after this instance's `invalidate()`
+   * (even when kv is down), within `generationRefreshMs` after another instance's.
+   */
+  generation(): Promise<string>;
+  /** Counts lookups of a cache kept elsewhere (the in-memory departure boards) in the same metric. */
+  count(kind: CacheKind, result: CacheResult, times: number): void;
 };
 
 const generationKey = 'flights:cache:generation';
@@ -26,12 +36,21 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
   const now = options.now ?? Date.now;
   const requests = new Counter({
     name: 'flights_cache_requests_total',
-    help: 'Read cache lookups by cache and result (hit, miss)',
+    help: 'Read cache lookups by cache and result (hit, miss; refresh: reloaded ahead of expiry)',
     labelNames: ['cache', 'result'],
     registers: [options.metrics],
   });
+  const counted = new Map<string, Counter.Internal>();
+  const count = (kind: CacheKind, result: CacheResult, times = 1) => {
+    const key = `${kind}:${result}`;
+    let child = counted.get(key);
+    if (!child) counted.set(key, (child = requests.labels({ cache: kind, result })));
+    child.inc(times);
+  };
   let generation = '0';
   let generationReadAt = -Infinity;
+  // Bumped by every local invalidate(), so this instance drops its in-memory reads even if kv is down.
+  let localInvalidations = 0;
   const local = new Map<string, { value: string; expiresAt: number }>();
   const remember = (key: string, value: string) => {
     if (local.size >= localMaxEntries) local.delete(local.keys().next().value as string);
@@ -51,6 +70,7 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
   const fullKey = async (kind: CacheKind, key: string) => `flights:${kind}:${await currentGeneration()}:${key}`;
 
   return {
+    ttlSeconds: options.ttlSeconds,
     async get(kind, key) {
       if (options.ttlSeconds <= 0) return null;
       let value: string | null = null;
@@ -66,7 +86,7 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
           options.logger.debug({ err: error }, 'cache read failed; reading the database');
         }
       }
-      requests.inc({ cache: kind, result: value === null ? 'miss' : 'hit' });
+      count(kind, value === null ? 'miss' : 'hit');
       return value;
     },
     async set(kind, key, value) {
@@ -81,6 +101,7 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
     },
     async invalidate() {
       local.clear();
+      localInvalidations += 1;
       try {
         generation = String(await options.kv.increment(generationKey, 30 * 24 * 3600 * 1000));
         generationReadAt = now();
@@ -88,5 +109,9 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
         options.logger.warn({ err: error }, 'cache invalidation failed; answers may be stale until their TTL');
       }
     },
+    async generation() {
+      return `${await currentGeneration()}.${localInvalidations}`;
+    },
+    count,
   };
 }

@@ -1,0 +1,166 @@
+import type { Db } from '@aerofly/platform';
+import { silentLogger } from '@aerofly/testing';
+import { describe, expect, it } from 'vitest';
+import type { CacheKind, CacheResult, ReadCache } from '../shared/read-cache.js';
+import { createDepartureBoards, dayMs } from './departure-boards.js';
+
+const day = Math.floor(Date.parse('2030-03-05T00:00:00Z') / dayMs);
+
+/** A database whose board queries the test answers (or fails) one by one. */
+function fakeDb() {
+  const queries: { origin: string; fromMs: number; answer: (legs: unknown[]) => void; fail: (error: Error) => void }[] = [];
+  const db = {
+    kind: 'pglite',
+    query: (_text: string, params: unknown[]) =>
+      new Promise((resolve, reject) => {
+        queries.push({
+          origin: params[0] as string,
+          fromMs: (params[1] as Date).getTime(),
+          answer: (legs) => resolve({ rows: [{ legs: JSON.stringify(legs) }], rowCount: 1 }),
+          fail: reject,
+        });
+      }),
+  } as unknown as Db;
+  const leg = (origin: string, to: string, departureIso: string) => [
+    `id-${origin}-${to}-${departureIso}`,
+    'AF1',
+    origin,
+    to,
+    Date.parse(departureIso),
+    Date.parse(departureIso) + 3 * 3600_000,
+    'USD',
+    'UTC',
+    'UTC',
+    [['economy', 10, 15000]],
+  ];
+  return { db, queries, leg };
+}
+
+function fakeCache(ttlSeconds = 10) {
+  let generation = '1';
+  const counts: Record<string, number> = {};
+  const cache: ReadCache = {
+    ttlSeconds,
+    get: async () => null,
+    set: async () => undefined,
+    invalidate: async () => undefined,
+    generation: async () => generation,
+    count: (kind: CacheKind, result: CacheResult, times: number) => {
+      counts[`${kind}:${result}`] = (counts[`${kind}:${result}`] ?? 0) + times;
+    },
+  };
+  return { cache, counts, setGeneration: (value: string) => (generation = value) };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('departure boards', () => {
+  it('when many searches need a board being loaded, then one query serves them all', async () => {
+    const { db, queries, leg } = fakeDb();
+    const { cache, counts } = fakeCache();
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger });
+    await boards.begin();
+    const searches = Array.from({ length: 10 }, () => boards.get([{ origin: 'JFK', day }]));
+    await settle();
+    expect(queries.map((q) => [q.origin, q.fromMs])).toEqual([['JFK', day * dayMs]]);
+    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z'), leg('JFK', 'CDG', '2030-03-05T10:00:00Z')]);
+    const got = await Promise.all(searches);
+    expect(new Set(got.map(([board]) => board)).size).toBe(1);
+    expect(got[0]![0]!.byDestination.get('CDG')?.legs.map((l) => l.to)).toEqual(['CDG']);
+    expect(counts).toEqual({ 'search_board:miss': 1, 'search_board:hit': 9 });
+    expect(boards.held('JFK', day)).toBe(got[0]![0]);
+  });
+
+  it('when the cache generation changes, then every board is dropped at once, also one still loading', async () => {
+    const { db, queries, leg } = fakeDb();
+    const { cache, setGeneration } = fakeCache();
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger });
+    await boards.begin();
+    const first = boards.get([{ origin: 'JFK', day }]);
+    const loading = boards.get([{ origin: 'LHR', day }]);
+    await settle();
+    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
+    await first;
+
+    setGeneration('2');
+    queries[1]!.answer([leg('LHR', 'CDG', '2030-03-05T09:00:00Z')]);
+    await loading;
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBeUndefined();
+    expect(boards.held('LHR', day)).toBeUndefined();
+    const again = boards.get([{ origin: 'JFK', day }]);
+    await settle();
+    expect(queries).toHaveLength(3);
+    queries[2]!.answer([]);
+    expect((await again)[0]!.all.legs).toEqual([]);
+  });
+
+  it('when a board is near the end of its TTL, then searches get it at once while it reloads; past the TTL, never', async () => {
+    const { db, queries, leg } = fakeDb();
+    const { cache, counts } = fakeCache(10);
+    let now = 1_000_000;
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger, now: () => now, random: () => 0 });
+    await boards.begin();
+    const loading = boards.get([{ origin: 'JFK', day }]);
+    await settle();
+    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
+    const [board] = await loading;
+
+    now += 7_400; // before 75 % of the TTL: nothing happens
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBe(board);
+    expect(queries).toHaveLength(1);
+
+    now += 200; // 76 %: served at once, reloaded in the background, once
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBe(board);
+    expect(boards.held('JFK', day)).toBe(board);
+    expect(queries).toHaveLength(2);
+    expect(counts['search_board:refresh']).toBe(1);
+    queries[1]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z'), leg('JFK', 'LHR', '2030-03-05T19:00:00Z')]);
+    await settle();
+    await boards.begin();
+    const reloaded = boards.held('JFK', day);
+    expect(reloaded?.all.legs).toHaveLength(2);
+
+    // The reload started at +7.6 s: it expires 10 s later and is then never served.
+    now += 10_000;
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBeUndefined();
+  });
+
+  it('when more boards than the bound are held, then the least recently used go first', async () => {
+    const { db, queries } = fakeDb();
+    const { cache } = fakeCache();
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger, maxBoards: 2 });
+    const load = async (origin: string) => {
+      const loading = boards.get([{ origin, day }]);
+      await settle();
+      queries.at(-1)!.answer([]);
+      return loading;
+    };
+    await boards.begin();
+    await load('JFK');
+    await load('LHR');
+    expect(boards.held('JFK', day)).toBeDefined(); // JFK used again: LHR goes first
+    await load('CDG');
+    await boards.begin();
+    expect([boards.held('JFK', day), boards.held('LHR', day), boards.held('CDG', day)].map(Boolean)).toEqual([true, false, true]);
+  });
+
+  it('when a board fails to load, then the searches waiting for it fail and the next one tries again', async () => {
+    const { db, queries } = fakeDb();
+    const { cache } = fakeCache();
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger });
+    await boards.begin();
+    const failing = [boards.get([{ origin: 'JFK', day }]), boards.get([{ origin: 'JFK', day }])];
+    await settle();
+    queries[0]!.fail(new Error('connection lost'));
+    for (const search of failing) await expect(search).rejects.toThrow('connection lost');
+    const retry = boards.get([{ origin: 'JFK', day }]);
+    await settle();
+    expect(queries).toHaveLength(2);
+    queries[1]!.answer([]);
+    expect((await retry)[0]!.all.legs).toEqual([]);
+  });
+});

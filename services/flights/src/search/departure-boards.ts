@@ -1,0 +1,238 @@
+import { cabinClasses, type CabinClass } from '@aerofly/contracts';
+import type { Db, Logger } from '@aerofly/platform';
+import type { ReadCache } from '../shared/read-cache.js';
+import { searchRepository as repo, type LegRow } from './search.repository.js';
+
+export const dayMs = 86_400_000;
+
+/**
+ * Legs by departure, with departures and per-cabin seats and fares in typed arrays (cabin c of
+ * leg i at c * legs.length + i; seats -1 where the cabin is not sold): a search scans numbers laid
+ * out together instead of hopping between leg objects.
+ */
+export type Lane = { legs: LegRow[]; departures: Float64Array; seats: Int32Array; fares: Int32Array };
+/** The flights leaving one airport in one slice of time: all of them, and by destination. */
+export type Board = { all: Lane; byDestination: Map<string, Lane> };
+/** One airport's departures during one UTC day (day = whole days since 1970-01-01). */
+export type BoardSlice = { origin: string; day: number };
+
+export const cabinIndex: Record<CabinClass, number> = { economy: 0, premium_economy: 1, business: 2, first: 3 };
+
+function laneOf(legs: LegRow[]): Lane {
+  const count = legs.length;
+  const departures = new Float64Array(count);
+  const seats = new Int32Array(cabinClasses.length * count).fill(-1);
+  const fares = new Int32Array(cabinClasses.length * count);
+  legs.forEach((leg, i) => {
+    departures[i] = leg.departureMs;
+    cabinClasses.forEach((cabin, c) => {
+      const sold = leg.cabins[cabin];
+      if (!sold) return;
+      seats[c * count + i] = sold.available;
+      fares[c * count + i] = sold.fareAmount;
+    });
+  });
+  return { legs, departures, seats, fares };
+}
+
+/** A board from legs sorted by departure. */
+export function boardOf(legs: LegRow[]): Board {
+  const byDestination = new Map<string, LegRow[]>();
+  for (const leg of legs) {
+    const list = byDestination.get(leg.to);
+    if (list) list.push(leg);
+    else byDestination.set(leg.to, [leg]);
+  }
+  return { all: laneOf(legs), byDestination: new Map([...byDestination].map(([to, list]) => [to, laneOf(list)])) };
+}
+
+/** Index of the first departure at or after `fromMs` in ascending `departures`. */
+export function firstDepartingFrom(departures: Float64Array, fromMs: number): number {
+  let low = 0;
+  let high = departures.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (departures[middle]! < fromMs) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+// ~80 flights leave one of the bench's airports in a day; such a board takes ~45 KB of heap (legs,
+// lanes), so 4,000 boards, every airport of a 30-airport network for 4 months, stay under
+// ~180 MB. Beyond that the least recently used boards go.
+const defaultMaxBoards = 4000;
+// A board in use is reloaded in the background once it is 75–95 % through its TTL (spread, so boards
+// loaded together are not all reloaded together): hot boards never make a search wait, and none is
+// ever served older than the TTL.
+const refreshFrom = 0.75;
+const refreshSpread = 0.2;
+const refreshRetryMs = 1000;
+
+type Entry = {
+  origin: string;
+  day: number;
+  board?: Board;
+  /** The load in flight: every search that needs the board meanwhile awaits this one query. */
+  loading?: Promise<Board>;
+  expiresAt: number;
+  refreshAt: number;
+  /** Looked up since the eviction sweep last passed (second-chance LRU). */
+  used: boolean;
+};
+
+/** Entries of one cache generation, by airport then day, with their eviction order. */
+type Store = { byAirport: Map<string, Map<number, Entry>>; order: Set<Entry> };
+const emptyStore = (): Store => ({ byAirport: new Map(), order: new Set() });
+
+/**
+ * In-memory departure boards of this instance. A board lives `cache.ttlSeconds` from the moment its
+ * query started and is dropped at once when the cache generation changes (an admin changed a
+ * flight, fare, airport or airplane). Availability in search is advisory: bookings never read it.
+ */
+export function createDepartureBoards(options: {
+  db: Db;
+  cache: ReadCache;
+  logger: Logger;
+  maxBoards?: number;
+  now?: () => number;
+  random?: () => number;
+}) {
+  const { db, cache, logger } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const maxBoards = options.maxBoards ?? defaultMaxBoards;
+  const ttlMs = cache.ttlSeconds * 1000;
+  let store = emptyStore();
+  let generation: string | undefined;
+
+  const remove = (from: Store, entry: Entry) => {
+    from.order.delete(entry);
+    const days = from.byAirport.get(entry.origin);
+    if (days?.get(entry.day) === entry) days.delete(entry.day);
+  };
+
+  const evictIfFull = (from: Store) => {
+    // Second chance: a board used since the sweep last passed moves to the back once.
+    for (const entry of from.order) {
+      if (from.order.size <= maxBoards) return;
+      from.order.delete(entry);
+      if (entry.used) {
+        entry.used = false;
+        from.order.add(entry);
+      } else {
+        remove(from, entry);
+      }
+    }
+  };
+
+  const load = (entry: Entry): Promise<Board> => {
+    const startedAt = now();
+    const loading: Promise<Board> = repo
+      .loadBoard(db, { origin: entry.origin, fromMs: entry.day * dayMs, toMs: (entry.day + 1) * dayMs })
+      .then((legs) => {
+        const board = boardOf(legs);
+        // Kept only while this load is the entry's current one (a newer load or a drop wins).
+        if (entry.loading === loading) {
+          entry.board = board;
+          entry.loading = undefined;
+          entry.expiresAt = startedAt + ttlMs;
+          entry.refreshAt = startedAt + ttlMs * (refreshFrom + refreshSpread * random());
+        }
+        return board;
+      });
+    entry.loading = loading;
+    return loading;
+  };
+
+  /** Reloads a board still in use in the background; the loaded one serves meanwhile. */
+  const refresh = (entry: Entry) => {
+    const reload = load(entry);
+    reload.catch((error: unknown) => {
+      if (entry.loading !== reload) return;
+      entry.loading = undefined;
+      entry.refreshAt = now() + refreshRetryMs;
+      logger.warn(
+        { err: error, origin: entry.origin, day: entry.day },
+        'departure board refresh failed; the loaded one serves until it expires',
+      );
+    });
+  };
+
+  // Lookups served by `held` since the last `begin`, counted into the metric in one go.
+  let heldHits = 0;
+  let at = 0;
+
+  return {
+    /** Whether boards are kept at all (`SEARCH_CACHE_TTL_SECONDS` > 0). */
+    enabled: ttlMs > 0,
+
+    /** Starts a search: drops every board if the cache generation changed, and fixes "now" for `held`. */
+    async begin(): Promise<void> {
+      if (heldHits) cache.count('search_board', 'hit', heldHits);
+      heldHits = 0;
+      const current = await cache.generation();
+      if (current !== generation) {
+        store = emptyStore();
+        generation = current;
+      }
+      at = now();
+    },
+
+    /**
+     * The fresh board of a slice if this instance holds one (a hit), without waiting; undefined
+     * means `get` must load it. Reloads it in the background when it is due.
+     */
+    held(origin: string, day: number): Board | undefined {
+      const entry = store.byAirport.get(origin)?.get(day);
+      if (!entry?.board || at >= entry.expiresAt) return undefined;
+      heldHits += 1;
+      entry.used = true;
+      if (at >= entry.refreshAt && !entry.loading) {
+        cache.count('search_board', 'refresh', 1);
+        refresh(entry);
+      }
+      return entry.board;
+    },
+
+    /** The board of each slice (same order), each loaded at most once while fresh. */
+    async get(slices: readonly BoardSlice[]): Promise<Board[]> {
+      const into = store;
+      const boards = new Array<Board>(slices.length);
+      const waiting: Promise<unknown>[] = [];
+      let hits = 0;
+      let misses = 0;
+      slices.forEach(({ origin, day }, index) => {
+        let days = into.byAirport.get(origin);
+        let entry = days?.get(day);
+        if (entry?.board && now() < entry.expiresAt) {
+          hits += 1;
+          entry.used = true;
+          boards[index] = entry.board;
+          return;
+        }
+        if (entry?.loading) {
+          hits += 1;
+        } else {
+          misses += 1;
+          if (entry) remove(into, entry);
+          if (!days) into.byAirport.set(origin, (days = new Map()));
+          const created: Entry = { origin, day, expiresAt: 0, refreshAt: 0, used: false };
+          entry = created;
+          days.set(day, created);
+          into.order.add(created);
+          load(created).catch(() => {
+            if (!created.board) remove(into, created);
+          });
+          evictIfFull(into);
+        }
+        waiting.push(entry.loading!.then((board) => (boards[index] = board)));
+      });
+      if (hits) cache.count('search_board', 'hit', hits);
+      if (misses) cache.count('search_board', 'miss', misses);
+      if (waiting.length) await Promise.all(waiting);
+      return boards;
+    },
+  };
+}
+export type DepartureBoards = ReturnType<typeof createDepartureBoards>;
