@@ -10,6 +10,12 @@ import { CabinClass, IataCode, Money, SeatCode, Uuid } from './common.js';
  *   POST /internal/v1/holds/:bookingId/pin       PinHoldRequest → 200 Hold (keeps it while a payment runs)
  *   POST /internal/v1/holds/:bookingId/confirm   → 200 Hold status SOLD (409 SEATS_UNAVAILABLE when released)
  *   POST /internal/v1/holds/:bookingId/release   → 200 Hold status RELEASED (once, whoever calls)
+ *   POST /internal/v1/holds/release              ReleaseHoldsRequest → 200 ReleaseHoldsResult (up to 1,000 at once)
+ *
+ * The batch release sorts every id into one list: `released` (its seats went back in this call),
+ * `alreadyReleased` (released before, by anyone) or `tombstoned` (no hold existed: one is recorded as
+ * released, so a hold that arrives later for that booking is refused). Either way the seats are no
+ * longer held once it answers; a retry answers `alreadyReleased` for all of them.
  */
 export const SeatAssignment = z.object({
   passenger: z.number().int().min(0).max(8),
@@ -63,6 +69,26 @@ export const Hold = z.object({
   ),
 });
 export type Hold = z.infer<typeof Hold>;
+
+export const ReleaseReason = z.enum(['released', 'expired', 'cancelled']);
+export type ReleaseReason = z.infer<typeof ReleaseReason>;
+
+export const ReleaseHoldsRequest = z.object({
+  bookingIds: z
+    .array(Uuid)
+    .min(1)
+    .max(1000)
+    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a booking id'),
+  reason: ReleaseReason.optional(),
+});
+export type ReleaseHoldsRequest = z.infer<typeof ReleaseHoldsRequest>;
+
+export const ReleaseHoldsResult = z.object({
+  released: z.array(Uuid),
+  alreadyReleased: z.array(Uuid),
+  tombstoned: z.array(Uuid),
+});
+export type ReleaseHoldsResult = z.infer<typeof ReleaseHoldsResult>;
 
 export const PinHoldRequest = z.object({ until: z.iso.datetime() });
 export type PinHoldRequest = z.infer<typeof PinHoldRequest>;

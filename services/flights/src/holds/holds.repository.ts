@@ -46,7 +46,9 @@ type Release = { bookingIds?: string[]; dueBefore?: Date; limit?: number; reason
 /**
  * Releases holds and gives their seats back, each exactly once: the status guard
  * (`HELD`/`SOLD` → `RELEASED`) is the compare-and-swap, and a row locked by another releaser
- * is either waited for (by id) or skipped (sweeper).
+ * is either waited for (by id) or skipped (sweeper). Rows are locked in key order (holds by
+ * booking id, counters by flight and cabin), so releases of overlapping batches wait for each
+ * other instead of deadlocking.
  */
 const releaseStatement = (selector: string) => `
   WITH released AS (
@@ -56,11 +58,17 @@ const releaseStatement = (selector: string) => `
   ), seats AS (
     UPDATE flights.hold_seats s SET status = 'RELEASED'
       FROM released r WHERE s.booking_id = r.booking_id AND s.status IN ('HELD', 'SOLD')
+  ), given_back AS (
+    SELECT seg.flight_id, seg.cabin, sum(seg.seat_count)::int AS seats
+      FROM flights.hold_segments seg JOIN released r ON r.booking_id = seg.booking_id
+     GROUP BY seg.flight_id, seg.cabin
+  ), counters_locked AS MATERIALIZED (
+    SELECT i.flight_id, i.cabin FROM flights.inventory i
+     WHERE (i.flight_id, i.cabin) IN (SELECT flight_id, cabin FROM given_back)
+     ORDER BY i.flight_id, i.cabin FOR UPDATE
   ), counters AS (
     UPDATE flights.inventory i SET available = i.available + g.seats
-      FROM (SELECT seg.flight_id, seg.cabin, sum(seg.seat_count)::int AS seats
-              FROM flights.hold_segments seg JOIN released r ON r.booking_id = seg.booking_id
-             GROUP BY seg.flight_id, seg.cabin) g
+      FROM given_back g JOIN counters_locked l ON l.flight_id = g.flight_id AND l.cabin = g.cabin
      WHERE i.flight_id = g.flight_id AND i.cabin = g.cabin
   )
   SELECT booking_id AS "bookingId" FROM released`;
@@ -227,8 +235,14 @@ export const holdsRepository = {
     );
     return (rows[0]?.sold ?? 0) > 0;
   },
+  /** Releases the live holds among `bookingIds`; returns the ids this call released. */
   async release(db: Queryable, r: Release & { bookingIds: string[] }) {
-    const { rows } = await db.query<{ bookingId: string }>(releaseStatement('SELECT unnest($3::uuid[])'), [r.now, r.reason, r.bookingIds]);
+    const { rows } = await db.query<{ bookingId: string }>(
+      releaseStatement(
+        `SELECT booking_id FROM flights.holds WHERE booking_id = ANY($3::uuid[]) AND status IN ('HELD', 'SOLD') ORDER BY booking_id FOR UPDATE`,
+      ),
+      [r.now, r.reason, r.bookingIds],
+    );
     return rows.map((row) => row.bookingId);
   },
   /** Marks a booking whose hold never arrived as released, so a late hold cannot take seats for it. */
@@ -239,6 +253,17 @@ export const holdsRepository = {
       [bookingId, now],
     );
     return rowCount > 0;
+  },
+  /** `insertTombstone` for many bookings in one statement; returns the ids that had no row and now have one. */
+  async insertTombstones(db: Queryable, bookingIds: string[], now: Date): Promise<string[]> {
+    const { rows } = await db.query<{ bookingId: string }>(
+      `INSERT INTO flights.holds (booking_id, status, expires_at, created_at, released_at, release_reason)
+       SELECT id, 'RELEASED', $2, $2, $2, 'released before held' FROM unnest($1::uuid[]) AS id
+       ON CONFLICT DO NOTHING
+       RETURNING booking_id AS "bookingId"`,
+      [bookingIds, now],
+    );
+    return rows.map((row) => row.bookingId);
   },
   /** Releases up to `limit` holds past their time; several sweepers skip each other's rows. */
   async releaseDue(db: Queryable, r: Release & { dueBefore: Date; limit: number }) {

@@ -1,4 +1,4 @@
-import { Hold, HoldRequest, PinHoldRequest, Uuid } from '@aerofly/contracts';
+import { Hold, HoldRequest, PinHoldRequest, ReleaseHoldsRequest, ReleaseHoldsResult, Uuid } from '@aerofly/contracts';
 import type { App } from '@aerofly/platform';
 import { z } from 'zod';
 import type { HoldsService } from './holds.service.js';
@@ -64,5 +64,19 @@ export async function holdsRoutes(app: App, { holds }: { holds: HoldsService }) 
       },
     },
     (request) => holds.release(request.params.bookingId),
+  );
+  app.post(
+    '/internal/v1/holds/release',
+    {
+      ...service,
+      schema: {
+        tags,
+        summary: 'Give the seats of many bookings back (each once, whoever calls)',
+        security,
+        body: ReleaseHoldsRequest,
+        response: { 200: ReleaseHoldsResult },
+      },
+    },
+    (request) => holds.releaseMany(request.body.bookingIds, request.body.reason),
   );
 }

@@ -1,4 +1,4 @@
-import type { CabinClass, Hold, HoldRequest } from '@aerofly/contracts';
+import type { CabinClass, Hold, HoldRequest, ReleaseHoldsResult, ReleaseReason } from '@aerofly/contracts';
 import { AppError, isUniqueViolation, type Clock, type Db, type FieldError, type Logger } from '@aerofly/platform';
 import { pickSeats, seatsOf } from '../shared/seat-map.js';
 import { localDateTime, minutesBetween } from '../shared/zones.js';
@@ -207,6 +207,24 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       if (hold) return holdView(hold);
       await repo.insertTombstone(db, bookingId, clock.now());
       throw new AppError('NOT_FOUND', `No hold for booking ${bookingId}; a later hold for it will be refused`);
+    },
+
+    /**
+     * `release` for up to 1,000 bookings in a few statements whatever their number: the live holds
+     * go back in one, the ids without a row get tombstones in one. A hold committed between the two
+     * (its request was still in flight) meets the tombstone's conflict and is released by a last pass.
+     */
+    async releaseMany(bookingIds: string[], reason: ReleaseReason = 'released'): Promise<ReleaseHoldsResult> {
+      const now = clock.now();
+      const released = await repo.release(db, { bookingIds, reason, now });
+      const releasedSet = new Set(released);
+      const rest = bookingIds.filter((id) => !releasedSet.has(id));
+      const tombstoned = rest.length ? await repo.insertTombstones(db, rest, now) : [];
+      const tombstonedSet = new Set(tombstoned);
+      const existing = rest.filter((id) => !tombstonedSet.has(id));
+      const late = existing.length ? await repo.release(db, { bookingIds: existing, reason, now }) : [];
+      const lateSet = new Set(late);
+      return { released: [...released, ...late], alreadyReleased: existing.filter((id) => !lateSet.has(id)), tombstoned };
     },
 
     /** Releases holds past their time, in batches; safe with any number of instances. */

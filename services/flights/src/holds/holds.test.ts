@@ -32,6 +32,13 @@ const holdRequest = (
 const hold = (payload: object) => t.app.inject({ method: 'POST', url: '/internal/v1/holds', headers: t.service, payload });
 const action = (bookingId: string, name: string, payload: object = {}) =>
   t.app.inject({ method: 'POST', url: `/internal/v1/holds/${bookingId}/${name}`, headers: t.service, payload });
+const releaseMany = (bookingIds: string[], reason?: string) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/internal/v1/holds/release',
+    headers: t.service,
+    payload: { bookingIds, ...(reason ? { reason } : {}) },
+  });
 const available = async (flightId: string, cabin = 'economy') => {
   const { rows } = await t.db.query<{ available: number }>(`SELECT available FROM flights.inventory WHERE flight_id = $1 AND cabin = $2`, [
     flightId,
@@ -235,6 +242,73 @@ describe('holds', () => {
     expect(await available(flight.id)).toBe(59);
   });
 
+  it('when many bookings are released in one batch, then each live hold goes back once and the answer sorts every id', async () => {
+    const flights = [await newFlight(), await newFlight()];
+    const requests = Array.from({ length: 12 }, (_, i) => holdRequest([flights[i % 2]!.id], { passengers: 1 + (i % 3) }));
+    for (const request of requests) expect((await hold(request)).statusCode).toBe(201);
+    expect((await action(requests[0]!.bookingId, 'release')).statusCode).toBe(200);
+    expect((await action(requests[1]!.bookingId, 'confirm')).statusCode).toBe(200);
+    const unknown = [randomUUID(), randomUUID()];
+
+    const answer = await releaseMany([...requests.map((r) => r.bookingId), ...unknown], 'expired');
+    expect(answer.statusCode).toBe(200);
+    const result = answer.json<{ released: string[]; alreadyReleased: string[]; tombstoned: string[] }>();
+    expect(new Set(result.released)).toEqual(new Set(requests.slice(1).map((r) => r.bookingId)));
+    expect(result.alreadyReleased).toEqual([requests[0]!.bookingId]);
+    expect(new Set(result.tombstoned)).toEqual(new Set(unknown));
+    expect(await available(flights[0]!.id)).toBe(59);
+    expect(await available(flights[1]!.id)).toBe(59);
+
+    const again = (await releaseMany([...requests.map((r) => r.bookingId), ...unknown])).json();
+    expect([again.released, again.tombstoned]).toEqual([[], []]);
+    expect(again.alreadyReleased).toHaveLength(14);
+    expect(await available(flights[0]!.id)).toBe(59);
+    const late = await hold({ ...holdRequest([flights[0]!.id]), bookingId: unknown[0] });
+    expect([late.statusCode, late.json().code]).toEqual([409, 'SEATS_UNAVAILABLE']);
+    expect(await available(flights[0]!.id)).toBe(59);
+    expect((await check(flights[0]!.id)).ok).toBe(true);
+    expect((await check(flights[1]!.id)).ok).toBe(true);
+  });
+
+  it('when a batch release is malformed, then it is refused with 400 and nothing is released', async () => {
+    const flight = await newFlight();
+    const request = holdRequest([flight.id]);
+    await hold(request);
+    for (const bookingIds of [[], [request.bookingId, request.bookingId], Array.from({ length: 1001 }, () => randomUUID()), ['nope']]) {
+      const answer = await releaseMany(bookingIds);
+      expect([answer.statusCode, answer.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect(await available(flight.id)).toBe(58);
+  });
+
+  it('when batch releases over overlapping ids race each other and single releases, then each hold goes back exactly once', async () => {
+    const flights = [await newFlight(), await newFlight(), await newFlight()];
+    const requests = Array.from({ length: 60 }, (_, i) => holdRequest([flights[i % 3]!.id], { passengers: 1 + (i % 2) }));
+    await Promise.all(requests.map(async (request) => expect((await hold(request)).statusCode).toBe(201)));
+    const ids = requests.map((r) => r.bookingId);
+    const shuffled = (seed: number) =>
+      [...ids].sort((a, b) => ((a.charCodeAt(seed % 36) ^ seed) % 7) - ((b.charCodeAt(seed % 36) ^ seed) % 7));
+    // Six batches, each over most of the ids in its own order, plus single releases of some of them.
+    const batches = [ids, [...ids].reverse(), ...[3, 5, 7, 11].map((seed) => shuffled(seed).slice(0, 45))];
+    const [batchAnswers, singleAnswers] = await Promise.all([
+      Promise.all(batches.map((batch) => releaseMany(batch))),
+      Promise.all(ids.filter((_, i) => i % 4 === 0).map((id) => action(id, 'release'))),
+    ]);
+    expect(batchAnswers.map((a) => a.statusCode)).toEqual(batches.map(() => 200));
+    expect(singleAnswers.every((a) => a.statusCode === 200 && a.json().status === 'RELEASED')).toBe(true);
+    const results = batchAnswers.map((a) => a.json<{ released: string[]; alreadyReleased: string[]; tombstoned: string[] }>());
+    const releasedByBatches = results.flatMap((r) => r.released);
+    expect(new Set(releasedByBatches).size).toBe(releasedByBatches.length); // one winner per id
+    for (const [i, result] of results.entries()) {
+      expect(result.tombstoned).toEqual([]);
+      expect(new Set([...result.released, ...result.alreadyReleased])).toEqual(new Set(batches[i]));
+    }
+    for (const flight of flights) {
+      expect(await available(flight.id)).toBe(59);
+      expect((await check(flight.id)).ok).toBe(true);
+    }
+  });
+
   it('when holds pass their time, then two sweepers release each exactly once, and a pinned hold stays', async () => {
     const flight = await newFlight();
     const due = holdRequest([flight.id], { passengers: 2 });
@@ -275,6 +349,13 @@ describe('holds', () => {
     const user = bearer((await mintUser()).token);
     const answer = await t.app.inject({ method: 'POST', url: '/internal/v1/holds', headers: user, payload: {} });
     expect(answer.statusCode).toBe(401);
+    const release = await t.app.inject({
+      method: 'POST',
+      url: '/internal/v1/holds/release',
+      headers: user,
+      payload: { bookingIds: [randomUUID()] },
+    });
+    expect(release.statusCode).toBe(401);
     const check = await t.app.inject({ url: '/api/v1/admin/inventory/check', headers: user });
     expect(check.statusCode).toBe(403);
   });
