@@ -239,16 +239,20 @@ export const bookingsRepository = {
     return rowCount === 1;
   },
 
-  /** Expires due PENDING bookings; rows another sweeper holds are skipped, not waited for. */
-  async expireDue(q: Queryable, now: Date, limit: number): Promise<string[]> {
+  /**
+   * Expires due PENDING bookings; rows another sweeper holds are skipped, not waited for. Their
+   * releases are owed and claimed by the caller until `releaseClaimedUntil`, so it gives the seats
+   * back right after the commit while other sweepers leave them alone.
+   */
+  async expireDue(q: Queryable, now: Date, limit: number, releaseClaimedUntil: Date): Promise<string[]> {
     const { rows } = await q.query<{ id: string }>(
       `WITH due AS (
          SELECT id FROM bookings.bookings WHERE status = 'PENDING' AND expires_at <= $1
           ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE bookings.bookings b SET status = 'EXPIRED', release_pending = true, updated_at = $1
+       UPDATE bookings.bookings b SET status = 'EXPIRED', release_pending = true, release_claimed_until = $3, updated_at = $1
          FROM due WHERE b.id = due.id AND b.status = 'PENDING'
        RETURNING b.id`,
-      [now, limit],
+      [now, limit, releaseClaimedUntil],
     );
     return rows.map((row) => row.id);
   },
@@ -284,8 +288,16 @@ export const bookingsRepository = {
   },
 
   /** After a failed release: try again after a short pause rather than in the same pass. */
-  async retryReleaseAt(q: Queryable, id: string, at: Date): Promise<void> {
-    await q.query(`UPDATE bookings.bookings SET release_claimed_until = $2 WHERE id = $1 AND release_pending`, [id, at]);
+  async retryReleasesAt(q: Queryable, ids: string[], at: Date): Promise<void> {
+    await q.query(`UPDATE bookings.bookings SET release_claimed_until = $2 WHERE id = ANY($1::uuid[]) AND release_pending`, [ids, at]);
+  },
+
+  /** `markReleased` for a batch flights has answered for. */
+  async markReleasedMany(q: Queryable, ids: string[], now: Date): Promise<void> {
+    await q.query(
+      `UPDATE bookings.bookings SET release_pending = false, seats_released_at = $2 WHERE id = ANY($1::uuid[]) AND release_pending`,
+      [ids, now],
+    );
   },
 
   async markReleased(q: Queryable, id: string, now: Date): Promise<void> {

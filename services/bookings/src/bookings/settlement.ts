@@ -1,3 +1,4 @@
+import type { ReleaseReason } from '@aerofly/contracts';
 import type { Clock, Db, Logger } from '@aerofly/platform';
 import type { HoldsClient } from '../holds/holds.client.js';
 import type { PaymentProvider } from '../payments/payment-provider.js';
@@ -13,6 +14,15 @@ export function createSettlement(deps: { db: Db; holds: HoldsClient; provider: P
     async releaseSeats(bookingId: string): Promise<void> {
       await deps.holds.release(bookingId);
       await bookingsRepository.markReleased(deps.db, bookingId, deps.clock.now());
+    },
+
+    /**
+     * `releaseSeats` for up to 1,000 bookings: one call to flights, one update. Only the ids flights
+     * answered for are marked; anything else stays owed for the next pass.
+     */
+    async releaseSeatsMany(bookingIds: string[], reason?: ReleaseReason): Promise<void> {
+      const { released, alreadyReleased, tombstoned } = await deps.holds.releaseMany(bookingIds, reason);
+      await bookingsRepository.markReleasedMany(deps.db, [...released, ...alreadyReleased, ...tombstoned], deps.clock.now());
     },
 
     /** The refund's own id is the provider's idempotency key: a retried refund pays back once. */

@@ -1,4 +1,4 @@
-import { Hold, type HoldRequest } from '@aerofly/contracts';
+import { Hold, ReleaseHoldsResult, type HoldRequest, type ReleaseReason } from '@aerofly/contracts';
 import { AppError, createServiceClient, type ServiceTokenSigner } from '@aerofly/platform';
 
 /**
@@ -13,6 +13,11 @@ export type HoldsClient = {
   confirm(bookingId: string): Promise<Hold>;
   /** Gives the seats back; done once whoever calls, and a hold flights never made counts as released. */
   release(bookingId: string): Promise<void>;
+  /**
+   * `release` for up to 1,000 bookings in one call. Every id comes back in one of the lists, and
+   * each of them means the same for bookings: flights holds no seats for it any more.
+   */
+  releaseMany(bookingIds: string[], reason?: ReleaseReason): Promise<ReleaseHoldsResult>;
 };
 
 export function createHoldsClient(options: { baseUrl: string; signer: ServiceTokenSigner; timeoutMs?: number }): HoldsClient {
@@ -35,5 +40,10 @@ export function createHoldsClient(options: { baseUrl: string; signer: ServiceTok
         throw error;
       }
     },
+    releaseMany: (bookingIds, reason) =>
+      client.request('POST', '/internal/v1/holds/release', {
+        body: { bookingIds, ...(reason ? { reason } : {}) },
+        response: ReleaseHoldsResult,
+      }),
   };
 }

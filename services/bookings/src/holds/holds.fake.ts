@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CabinClass, FlightSnapshot, Hold, HoldRequest, Money } from '@aerofly/contracts';
+import type { CabinClass, FlightSnapshot, Hold, HoldRequest, Money, ReleaseHoldsResult } from '@aerofly/contracts';
 import { AppError, type Clock } from '@aerofly/platform';
 import type { HoldsClient } from './holds.client.js';
 
@@ -22,8 +22,12 @@ export function createFakeHolds(options: { clock: Clock; graceSeconds?: number }
   const flights = new Map<string, FakeFlight>();
   const holds = new Map<string, FakeHold>();
   const releases = new Map<string, number>();
+  /** Bookings released before any hold arrived: a later hold for them is refused, as flights does. */
+  const tombstones = new Set<string>();
   const failures: Partial<Record<keyof HoldsClient, AppError[]>> = {};
-  const calls: Record<keyof HoldsClient, number> = { hold: 0, pin: 0, confirm: 0, release: 0 };
+  const lostAnswers: Partial<Record<keyof HoldsClient, AppError[]>> = {};
+  const calls: Record<keyof HoldsClient, number> = { hold: 0, pin: 0, confirm: 0, release: 0, releaseMany: 0 };
+  const batchSizes: number[] = [];
   const graceMs = (options.graceSeconds ?? 120) * 1000;
 
   const failIfAsked = (method: keyof HoldsClient) => {
@@ -43,11 +47,25 @@ export function createFakeHolds(options: { clock: Clock; graceSeconds?: number }
     releases.set(bookingId, (releases.get(bookingId) ?? 0) + 1);
   };
 
+  /** Where a release leaves one booking: its seats given back now, earlier, or never held. */
+  const releaseOne = (bookingId: string): keyof ReleaseHoldsResult => {
+    const entry = holds.get(bookingId);
+    if (!entry) {
+      if (tombstones.has(bookingId)) return 'alreadyReleased';
+      tombstones.add(bookingId);
+      return 'tombstoned';
+    }
+    if (entry.hold.status === 'RELEASED') return 'alreadyReleased';
+    giveBack(bookingId, entry);
+    return 'released';
+  };
+
   const client: HoldsClient = {
     async hold(request: HoldRequest) {
       failIfAsked('hold');
       const existing = holds.get(request.bookingId);
       if (existing) return existing.hold;
+      if (tombstones.has(request.bookingId)) throw new AppError('SEATS_UNAVAILABLE', 'The hold was already released');
       const planned = request.segments.map((segment) => {
         const flight = flights.get(segment.flightId);
         if (!flight) throw new AppError('NOT_FOUND', `Flight ${segment.flightId} not found`);
@@ -104,9 +122,19 @@ export function createFakeHolds(options: { clock: Clock; graceSeconds?: number }
     },
     async release(bookingId) {
       failIfAsked('release');
-      const entry = holds.get(bookingId);
-      if (!entry || entry.hold.status === 'RELEASED') return;
-      giveBack(bookingId, entry);
+      releaseOne(bookingId);
+    },
+    async releaseMany(bookingIds) {
+      failIfAsked('releaseMany');
+      if (bookingIds.length < 1 || bookingIds.length > 1000 || new Set(bookingIds).size !== bookingIds.length) {
+        throw new AppError('VALIDATION_FAILED', 'bookingIds: 1 to 1,000 distinct ids');
+      }
+      batchSizes.push(bookingIds.length);
+      const result: ReleaseHoldsResult = { released: [], alreadyReleased: [], tombstoned: [] };
+      for (const bookingId of bookingIds) result[releaseOne(bookingId)].push(bookingId);
+      const lost = lostAnswers.releaseMany?.shift();
+      if (lost) throw lost;
+      return result;
     },
   };
 
@@ -172,6 +200,12 @@ export function createFakeHolds(options: { clock: Clock; graceSeconds?: number }
     failNext(method: keyof HoldsClient, error: AppError) {
       (failures[method] ??= []).push(error);
     },
+    /** The next batch release is done, but its answer never reaches bookings (a timeout after the fact). */
+    loseNextAnswer(method: 'releaseMany', error: AppError) {
+      (lostAnswers[method] ??= []).push(error);
+    },
+    /** How many bookings each batch release carried, in call order. */
+    batchSizes: () => [...batchSizes],
   };
 }
 export type FakeHolds = ReturnType<typeof createFakeHolds>;

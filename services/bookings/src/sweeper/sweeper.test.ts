@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, createEvent } from '@aerofly/platform';
-import { bearer, mintUser } from '@aerofly/testing';
+import { bearer, createCapturingLogger, mintUser, silentLogger, type TestUser } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { book, createHarness, goodCard, passengers, pay, type Harness } from '../../test/harness.js';
+import { createSettlement } from '../bookings/settlement.js';
+import { createSweeper } from './sweeper.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -19,6 +21,47 @@ async function newBooking(seats = 1) {
   expect(answer.statusCode).toBe(201);
   return { user, flightId, booking: answer.json<{ id: string; expiresAt: string }>() };
 }
+
+/** `count` one-seat bookings spread over flights of six seats; the clock is left where all of them are due. */
+async function dueBookings(count: number) {
+  const user: TestUser = await mintUser();
+  const flightIds = Array.from({ length: Math.ceil(count / 6) }, () =>
+    h.holds.addFlight({ capacity: 6, fare: { amount: 5_000, currency: 'USD' } }),
+  );
+  const bookings: { id: string; expiresAt: string }[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const answer = await book(h.app, user, { flightIds: [flightIds[i % flightIds.length]], cabin: 'economy', passengers: passengers(1) });
+    expect(answer.statusCode).toBe(201);
+    bookings.push(answer.json());
+  }
+  h.clock.set(bookings.at(-1)!.expiresAt);
+  return { flightIds, ids: bookings.map((b) => b.id) };
+}
+
+/** A sweeper on the harness's database and flights with small batches, so a few dozen bookings make several. */
+function smallBatchSweeper(options: { logger?: Parameters<typeof createSweeper>[0]['logger'] } = {}) {
+  const logger = options.logger ?? silentLogger;
+  const settlement = createSettlement({ db: h.db, holds: h.holds.client, provider: h.core.provider, clock: h.clock, logger });
+  return createSweeper({
+    db: h.db,
+    clock: h.clock,
+    logger,
+    settlement,
+    flow: h.core.payments,
+    afterCommit: () => undefined,
+    batchSize: 25,
+    releaseChunkSize: 10,
+    releaseConcurrency: 3,
+  });
+}
+
+const releaseMarkers = async (ids: string[]) =>
+  (
+    await h.db.query<{ pending: boolean; releasedAt: Date | null; status: string }>(
+      `SELECT release_pending AS pending, seats_released_at AS "releasedAt", status FROM bookings.bookings WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )
+  ).rows;
 
 const statusOf = async (id: string) =>
   (await h.db.query<{ status: string }>(`SELECT status FROM bookings.bookings WHERE id = $1`, [id])).rows[0]?.status;
@@ -50,7 +93,7 @@ describe('expiry', () => {
   it('when the release fails right after expiry (a crash in between), then the next pass finishes it', async () => {
     const { flightId, booking } = await newBooking();
     h.clock.set(booking.expiresAt);
-    h.holds.failNext('release', new AppError('UPSTREAM_UNAVAILABLE', 'flights is down'));
+    h.holds.failNext('releaseMany', new AppError('UPSTREAM_UNAVAILABLE', 'flights is down'));
     await h.core.sweeper.runOnce();
     expect(await statusOf(booking.id)).toBe('EXPIRED');
     expect(h.holds.available(flightId)).toBe(5);
@@ -64,6 +107,67 @@ describe('expiry', () => {
     expect(h.holds.available(flightId)).toBe(6);
     expect(h.holds.releaseCount(booking.id)).toBe(1);
     expect(await eventsFor('booking.expired', booking.id)).toHaveLength(1);
+  });
+
+  it('when 60 bookings fall due at once, then one pass expires them in batches and gives their seats back in chunks, each once', async () => {
+    const { flightIds, ids } = await dueBookings(60);
+    const singleReleases = h.holds.calls.release;
+    const batchesBefore = h.holds.batchSizes().length;
+    const pass = await smallBatchSweeper().runOnce();
+    expect(pass.expired).toBe(60);
+    const markers = await releaseMarkers(ids);
+    expect(markers.every((m) => m.status === 'EXPIRED' && !m.pending && m.releasedAt !== null)).toBe(true);
+    expect(ids.map((id) => h.holds.releaseCount(id))).toEqual(ids.map(() => 1));
+    expect(flightIds.map((id) => h.holds.available(id))).toEqual(flightIds.map(() => 6));
+    const batches = h.holds.batchSizes().slice(batchesBefore);
+    expect(batches.reduce((sum, n) => sum + n, 0)).toBe(60);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
+    expect(h.holds.calls.release).toBe(singleReleases); // no booking went one at a time
+    const expired = (await h.events('booking.expired')).filter((e) => ids.includes((e.data as { bookingId: string }).bookingId));
+    expect(expired).toHaveLength(60);
+  });
+
+  it('when one chunk of releases fails, then it is logged once, retried by a later pass, and nothing goes back twice', async () => {
+    const { flightIds, ids } = await dueBookings(30);
+    const { logger, lines } = createCapturingLogger();
+    const sweeper = smallBatchSweeper({ logger });
+    h.holds.failNext('releaseMany', new AppError('UPSTREAM_UNAVAILABLE', 'flights is down'));
+    await sweeper.runOnce();
+    const owed = (await releaseMarkers(ids)).filter((m) => m.pending);
+    expect(owed).toHaveLength(10);
+    const failures = lines.filter((line) => line.includes('release seats'));
+    expect(failures).toHaveLength(1);
+    expect(JSON.parse(failures[0]!)).toMatchObject({ bookings: 10, what: 'release seats' });
+
+    await sweeper.runOnce(); // the failed chunk waits a moment rather than being retried at once
+    expect((await releaseMarkers(ids)).filter((m) => m.pending)).toHaveLength(10);
+    h.clock.advanceSeconds(2);
+    // Flights does the work but its answer is lost: the pass after that learns it was already done.
+    h.holds.loseNextAnswer('releaseMany', new AppError('UPSTREAM_TIMEOUT', 'flights did not answer in time'));
+    await sweeper.runOnce();
+    expect((await releaseMarkers(ids)).filter((m) => m.pending)).toHaveLength(10);
+    h.clock.advanceSeconds(2);
+    await sweeper.runOnce();
+    expect((await releaseMarkers(ids)).filter((m) => m.pending)).toHaveLength(0);
+    expect(ids.map((id) => h.holds.releaseCount(id))).toEqual(ids.map(() => 1));
+    expect(flightIds.map((id) => h.holds.available(id))).toEqual(flightIds.map(() => 6));
+  });
+
+  it("when two sweepers and the instances' own sweepers run at once over many due bookings, then each booking is expired and released once", async () => {
+    const { flightIds, ids } = await dueBookings(48);
+    const second = await h.restart();
+    const passes = await Promise.all([
+      smallBatchSweeper().runOnce(),
+      smallBatchSweeper().runOnce(),
+      h.core.sweeper.runOnce(),
+      second.core.sweeper.runOnce(),
+    ]);
+    expect(passes.reduce((sum, pass) => sum + pass.expired, 0)).toBe(48);
+    expect((await releaseMarkers(ids)).every((m) => m.status === 'EXPIRED' && !m.pending)).toBe(true);
+    expect(ids.map((id) => h.holds.releaseCount(id))).toEqual(ids.map(() => 1));
+    expect(flightIds.map((id) => h.holds.available(id))).toEqual(flightIds.map(() => 6));
+    const expired = (await h.events('booking.expired')).filter((e) => ids.includes((e.data as { bookingId: string }).bookingId));
+    expect(expired).toHaveLength(48);
   });
 
   it('when paying after expiry or cancelling an expired booking, then 409 and nothing is charged', async () => {
