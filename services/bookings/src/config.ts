@@ -11,6 +11,8 @@ const schema = z.object({
   /** How long the built-in test processor stays silent on the timeout card before the answer is lost. */
   TEST_PAYMENT_TIMEOUT_MS: env.int(0, 0, 60_000),
   SWEEPER_INTERVAL_MS: env.int(1000, 50, 60_000),
+  /** How often due bookings are looked for between full sweeper passes (one cheap indexed update when none is due). */
+  EXPIRY_INTERVAL_MS: env.int(250, 50, 60_000),
   IDEMPOTENCY_LEASE_MS: env.int(30_000, 1000, 600_000),
 });
 
