@@ -1,5 +1,6 @@
 import type { BookingStatus, CabinClass, FlightSnapshot, Money, SeatAssignment } from '@aerofly/contracts';
-import type { Queryable } from '@aerofly/platform';
+import type { EventEnvelope } from '@aerofly/contracts';
+import { outboxInsert, type Queryable } from '@aerofly/platform';
 
 export type SegmentSnapshot = FlightSnapshot & { cabin: CabinClass; fare: Money; seats: SeatAssignment[] };
 
@@ -111,11 +112,24 @@ export type NewBooking = {
 export type PageCursor = { createdAt: string; id: string };
 
 export const bookingsRepository = {
-  async insert(q: Queryable, booking: NewBooking): Promise<void> {
+  /**
+   * The new booking, its segments and its events in ONE statement: atomic without a transaction and
+   * one round trip on the booking path (a reference collision fails all of it; the caller draws again).
+   */
+  async insertWithEvents(q: Queryable, booking: NewBooking, events: EventEnvelope[]): Promise<void> {
+    const outbox = outboxInsert('bookings', events, 12);
     await q.query(
-      `INSERT INTO bookings.bookings (id, reference, user_id, contact_email, status, cabin, passengers, total_amount, currency,
-         expires_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'PENDING', $5, $6::jsonb, $7, $8, $9, $10, $10)`,
+      `WITH booking AS (
+         INSERT INTO bookings.bookings (id, reference, user_id, contact_email, status, cabin, passengers, total_amount, currency,
+           expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6::jsonb, $7, $8, $9, $10, $10)
+         RETURNING id
+       ), segments AS (
+         INSERT INTO bookings.booking_segments (booking_id, position, flight_id, snapshot)
+         SELECT b.id, (s.position - 1)::int, (s.snapshot->>'flightId')::uuid, s.snapshot
+           FROM booking b, jsonb_array_elements($11::jsonb) WITH ORDINALITY AS s(snapshot, position)
+       ), events AS (${outbox.sql})
+       SELECT 1`,
       [
         booking.id,
         booking.reference,
@@ -127,14 +141,10 @@ export const bookingsRepository = {
         booking.totalPrice.currency,
         booking.expiresAt,
         booking.createdAt,
+        JSON.stringify(booking.segments),
+        ...outbox.values,
       ],
     );
-    const values: unknown[] = [];
-    const tuples = booking.segments.map((segment, i) => {
-      values.push(booking.id, i, segment.flightId, JSON.stringify(segment));
-      return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
-    });
-    await q.query(`INSERT INTO bookings.booking_segments (booking_id, position, flight_id, snapshot) VALUES ${tuples.join(', ')}`, values);
   },
 
   async findById(q: Queryable, id: string): Promise<BookingRecord | null> {

@@ -76,29 +76,37 @@ export function createBookingService(deps: {
     return booking;
   };
 
-  /** Stores the held booking; a reference collision (unique index) just draws another. */
+  /**
+   * Stores the held booking with its `booking.created` event in one statement and returns it as
+   * stored, without reading it back; a reference collision (unique index) just draws another.
+   */
   async function store(bookingId: string, caller: UserCaller, body: CreateBookingBody, hold: Hold, expiresAt: Date, now: Date) {
     const segments: SegmentSnapshot[] = hold.segments;
     const totalAmount = segments.reduce((sum, segment) => sum + segment.fare.amount, 0) * body.passengers.length;
     for (let attempt = 0; ; attempt += 1) {
+      const booking: BookingRecord = {
+        id: bookingId,
+        reference: newReference(),
+        userId: caller.id,
+        contactEmail: body.contactEmail ?? caller.email,
+        status: 'PENDING',
+        cabin: body.cabin,
+        passengers: body.passengers,
+        totalPrice: { amount: totalAmount, currency: deps.currency },
+        expiresAt,
+        payingUntil: null,
+        cancelReason: null,
+        releasePending: false,
+        seatsReleasedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        segments,
+        payment: null,
+        refund: null,
+      };
       try {
-        return await db.transaction(async (tx) => {
-          await bookingsRepository.insert(tx, {
-            id: bookingId,
-            reference: newReference(),
-            userId: caller.id,
-            contactEmail: body.contactEmail ?? caller.email,
-            cabin: body.cabin,
-            passengers: body.passengers,
-            totalPrice: { amount: totalAmount, currency: deps.currency },
-            expiresAt,
-            createdAt: now,
-            segments,
-          });
-          const booking = (await bookingsRepository.findById(tx, bookingId)) as BookingRecord;
-          await writeOutbox(tx, 'bookings', [createEvent('booking.created', toSnapshot(booking), clock)]);
-          return booking;
-        });
+        await bookingsRepository.insertWithEvents(db, booking, [createEvent('booking.created', toSnapshot(booking), clock)]);
+        return booking;
       } catch (error) {
         if (attempt < 5 && isUniqueViolation(error, 'bookings_reference_key')) continue;
         throw error;
