@@ -26,20 +26,29 @@ export type HoldRow = {
 };
 export type BookableFlightRow = {
   id: string;
+  flightNumber: string;
   status: 'SCHEDULED' | 'CANCELLED';
   from: string;
   to: string;
   departureAt: Date;
   arrivalAt: Date;
+  departureTimeZone: string;
+  arrivalTimeZone: string;
   layouts: CabinLayout[];
   available: number | null;
+  /** Seats held or sold now; left empty when fewer than the asked seats are available (nothing to pick then). */
   taken: string[];
   /** Status of a hold that already exists for the booking, if any. */
   existingHold: 'HELD' | 'SOLD' | 'RELEASED' | null;
 };
 
-/** Raised by the hold statement itself so that the whole statement (every counter, every seat) rolls back. */
-export type HoldOutcome = { held: true } | { held: false; reason: 'NOT_HELD' | 'SEAT_CONFLICT' };
+/**
+ * A hold made, with the fare each segment was held at (read in the same statement as the counter),
+ * or why not. The reasons are raised by the statement itself so that all of it (every counter, every
+ * seat) rolls back.
+ */
+export type HoldOutcome =
+  { held: true; fares: Map<string, { fareAmount: number; currency: string }> } | { held: false; reason: 'NOT_HELD' | 'SEAT_CONFLICT' };
 
 type Release = { bookingIds?: string[]; dueBefore?: Date; limit?: number; reason: string; now: Date };
 
@@ -119,17 +128,22 @@ export const holdsRepository = {
    * What a hold needs to know, in one plain read without locks (the hold statement decides):
    * the flights, their seats taken now, and whether this booking already has a hold.
    */
-  async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass, bookingId: string | null) {
+  async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass, bookingId: string | null, passengers: number) {
     const { rows } = await db.query<BookableFlightRow>(
-      `SELECT f.id, f.status, f.origin AS "from", f.destination AS "to", f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt",
-              p.cabins AS layouts, i.available,
-              ARRAY(SELECT s.seat FROM flights.hold_seats s WHERE s.flight_id = f.id AND s.status IN ('HELD', 'SOLD')) AS taken,
+      `SELECT f.id, f.flight_number AS "flightNumber", f.status, f.origin AS "from", f.destination AS "to",
+              f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt",
+              ao.time_zone AS "departureTimeZone", ad.time_zone AS "arrivalTimeZone", p.cabins AS layouts, i.available,
+              CASE WHEN i.available >= $4
+                THEN ARRAY(SELECT s.seat FROM flights.hold_seats s WHERE s.flight_id = f.id AND s.status IN ('HELD', 'SOLD'))
+                ELSE '{}'::text[] END AS taken,
               (SELECT h.status FROM flights.holds h WHERE h.booking_id = $3) AS "existingHold"
          FROM flights.flights f
          JOIN flights.airplanes p ON p.id = f.airplane_id
+         JOIN flights.airports ao ON ao.code = f.origin
+         JOIN flights.airports ad ON ad.code = f.destination
          LEFT JOIN flights.inventory i ON i.flight_id = f.id AND i.cabin = $2
         WHERE f.id = ANY($1::uuid[])`,
-      [flightIds, cabin, bookingId],
+      [flightIds, cabin, bookingId, passengers],
     );
     return rows;
   },
@@ -159,7 +173,7 @@ export const holdsRepository = {
     },
   ): Promise<HoldOutcome> {
     try {
-      await db.query(
+      const { rows } = await db.query<{ fares: { flightId: string; fareAmount: number; currency: string }[] | null }>(
         `WITH decremented AS (
            UPDATE flights.inventory i SET available = i.available - $3
              FROM flights.flights f
@@ -177,7 +191,7 @@ export const holdsRepository = {
            SELECT $1, d.flight_id, p.position, $2, $3, d.fare_amount, d.currency
              FROM decremented d JOIN unnest($6::uuid[]) WITH ORDINALITY AS p(flight_id, position) ON p.flight_id = d.flight_id
             WHERE (SELECT value FROM all_held)
-           RETURNING flight_id
+           RETURNING flight_id, fare_amount, currency
          ), seats AS (
            INSERT INTO flights.hold_seats (booking_id, flight_id, passenger, seat, cabin, status)
            SELECT $1, s.flight_id, s.passenger, s.seat, $2, 'HELD'
@@ -190,7 +204,8 @@ export const holdsRepository = {
            WHEN NOT (SELECT value FROM all_held) THEN ('NOT_HELD ' || (SELECT count(*) FROM decremented)::text)::int
            WHEN (SELECT count(*) FROM seats) < $11::bigint THEN ('SEAT_CONFLICT ' || (SELECT count(*) FROM seats)::text)::int
            ELSE (SELECT count(*) FROM hold)::int + (SELECT count(*) FROM segments)::int
-         END AS held`,
+         END AS held,
+         (SELECT json_agg(json_build_object('flightId', flight_id, 'fareAmount', fare_amount, 'currency', currency)) FROM segments) AS fares`,
         [
           h.bookingId,
           h.cabin,
@@ -205,7 +220,8 @@ export const holdsRepository = {
           h.seats.length,
         ],
       );
-      return { held: true };
+      const fares = (rows[0]?.fares ?? []).map(({ flightId, ...fare }) => [flightId, fare] as const);
+      return { held: true, fares: new Map(fares) };
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
       if ((error as { code?: string }).code === '22P02') {

@@ -61,6 +61,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
         errors.push({ field: 'cabin', message: `flight ${segment.flightId} has no ${request.cabin} cabin` });
         return;
       }
+      if (segment.seats.length === 0) return;
       const seatsOnPlane = new Map(flight.layouts.flatMap(seatsOf).map((seat) => [seat.seat, seat]));
       const seen = new Set<string>();
       const passengers = new Set<number>();
@@ -122,11 +123,49 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       request.segments.map((s) => s.flightId),
       request.cabin,
       null,
+      request.passengers,
     );
     const gone = flights.find((f) => f.status !== 'SCHEDULED' || f.departureAt <= now);
     if (gone) return new AppError('FLIGHT_NOT_BOOKABLE', `Flight ${gone.id} can no longer be booked`);
     return new AppError('SEATS_UNAVAILABLE', `Not enough ${request.cabin} seats left for ${request.passengers} passenger(s)`);
   };
+
+  /** The hold just made, as `find` would read it back: everything is known here, so no second query. */
+  const heldRow = (
+    request: HoldRequest,
+    flights: Map<string, BookableFlightRow>,
+    seats: { flightId: string; passenger: number; seat: string }[],
+    expiresAt: Date,
+    fares: Map<string, { fareAmount: number; currency: string }>,
+  ): HoldRow => ({
+    bookingId: request.bookingId,
+    status: 'HELD',
+    cabin: request.cabin,
+    passengers: request.passengers,
+    expiresAt,
+    segments: request.segments.map(({ flightId }) => {
+      const flight = flights.get(flightId) as BookableFlightRow;
+      const fare = fares.get(flightId);
+      if (!fare) throw new AppError('INTERNAL_ERROR', `The hold statement returned no fare for flight ${flightId}`);
+      return {
+        flightId,
+        flightNumber: flight.flightNumber,
+        from: flight.from,
+        to: flight.to,
+        departureAt: flight.departureAt,
+        arrivalAt: flight.arrivalAt,
+        departureTimeZone: flight.departureTimeZone,
+        arrivalTimeZone: flight.arrivalTimeZone,
+        cabin: request.cabin,
+        fareAmount: fare.fareAmount,
+        currency: fare.currency,
+        seats: seats
+          .filter((seat) => seat.flightId === flightId)
+          .map(({ passenger, seat }) => ({ passenger, seat }))
+          .sort((a, b) => a.passenger - b.passenger),
+      };
+    }),
+  });
 
   return {
     get: find,
@@ -135,7 +174,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
     async hold(request: HoldRequest): Promise<Hold> {
       const flightIds = request.segments.map((s) => s.flightId);
       // One read answers a repeat, a sold-out flight and a bad request: losers of a busy flight cost one query.
-      const rows = await repo.bookableFlights(db, flightIds, request.cabin, request.bookingId);
+      const rows = await repo.bookableFlights(db, flightIds, request.cabin, request.bookingId, request.passengers);
       const existingHold = rows[0]?.existingHold ?? null;
       if (existingHold) {
         const existing = await repo.find(db, request.bookingId);
@@ -158,12 +197,13 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
         if (!seats)
           throw new AppError('SEATS_UNAVAILABLE', `Not enough free ${request.cabin} seats for ${request.passengers} passenger(s)`);
         let outcome;
+        const expiresAt = new Date(bookingExpiresAt.getTime() + graceSeconds * 1000);
         try {
           outcome = await repo.hold(db, {
             bookingId: request.bookingId,
             cabin: request.cabin,
             passengers: request.passengers,
-            expiresAt: new Date(bookingExpiresAt.getTime() + graceSeconds * 1000),
+            expiresAt,
             now: clock.now(),
             flightIds,
             seats,
@@ -177,7 +217,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
           }
           throw error;
         }
-        if (outcome.held) return find(request.bookingId);
+        if (outcome.held) return holdView(heldRow(request, flights, seats, expiresAt, outcome.fares));
         if (outcome.reason === 'NOT_HELD') throw await unavailableReason(request, clock.now());
         logger.debug({ bookingId: request.bookingId, attempt }, 'seat conflict; picking again');
       }

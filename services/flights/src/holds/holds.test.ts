@@ -51,6 +51,24 @@ const check = async (flightId?: string) =>
 const newFlight = (options: Partial<Parameters<typeof f.flight>[0]> = {}) => f.flight({ from: 'BOS', to: 'ORD', ...departure, ...options });
 
 describe('holds', () => {
+  it('when seats are held on a connection, then the answer is exactly the hold as flights stores it', async () => {
+    const first = await newFlight({ economy: 12_300 });
+    const second = await f.flight({
+      from: 'ORD',
+      to: 'DEN',
+      departureAt: '2030-03-10T15:00:00Z',
+      arrivalAt: '2030-03-10T17:30:00Z',
+      economy: 4_500,
+    });
+    const request = holdRequest([first.id, second.id], { passengers: 3, seats: { [second.id]: [{ passenger: 2, seat: '5B' }] } });
+    const answer = await hold(request);
+    expect(answer.statusCode, answer.body).toBe(201);
+    const stored = await t.app.inject({ url: `/internal/v1/holds/${request.bookingId}`, headers: t.service });
+    expect(answer.json()).toEqual(stored.json());
+    expect(answer.json().segments.map((s: { fare: { amount: number } }) => s.fare.amount)).toEqual([12_300, 4_500]);
+    expect(answer.json().segments[1].seats).toContainEqual({ passenger: 2, seat: '5B' });
+  });
+
   it('when 200 travellers hold the last seat at once, then exactly one succeeds and the rest get SEATS_UNAVAILABLE', async () => {
     const flight = await newFlight({ cabins: oneSeat });
     const answers = await Promise.all(Array.from({ length: 200 }, () => hold(holdRequest([flight.id]))));
