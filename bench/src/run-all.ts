@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark in turn (search, flash sale, booking, expiry, email), each in its
+ * `npm run bench`: every benchmark in turn (start-up, search, flash sale, booking, expiry, email), each in its
  * own process with a fresh system per layout, then the BENCHMARKS.md table. Search and email are
  * the `bench:search` / `bench:email` scripts; they run when package.json defines them.
  */
@@ -10,7 +10,7 @@ import { regenerateBenchmarksTable } from './measure.js';
 import { repoRoot } from './system.js';
 
 const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const order = ['bench:search', 'bench:flash', 'bench:booking', 'bench:expiry', 'bench:email'];
+const order = ['bench:startup', 'bench:search', 'bench:flash', 'bench:booking', 'bench:expiry', 'bench:email'];
 const outcomes: string[] = [];
 let exitCode = 0;
 for (const name of order) {

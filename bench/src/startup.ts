@@ -1,0 +1,106 @@
+/**
+ * bench:startup — how fast `npm start` (embedded mode: one process, PGlite) is ready on this machine:
+ * wall time from launch until all four `/health` answer, the CPU time the process used by then, and
+ * its RSS, for a first start (empty DATA_DIR: initdb, migrations, demo data, first admin) and a later
+ * start on the same data. The web app is already built (a first build is reported by `npm ci`).
+ * Target (issue: one-command start): ready in ≤ 15 s.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMachine, writeResult, type ResultRow } from './measure.js';
+import { findPortBlock, repoRoot } from './system.js';
+
+const targetSeconds = 15;
+
+function procFigures(pid: number) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? 0);
+  return {
+    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+    rssMb: Math.round(kb('VmRSS') / 1024),
+    peakRssMb: Math.round(kb('VmHWM') / 1024),
+  };
+}
+
+async function startOnce(dataDir: string, logFile: string) {
+  const base = await findPortBlock(5400);
+  const ports = { gateway: base, notifications: base + 3, flights: base + 10, bookings: base + 20 };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    GATEWAY_PORT: String(ports.gateway),
+    NOTIFICATIONS_PORT: String(ports.notifications),
+    FLIGHTS_PORT: String(ports.flights),
+    BOOKINGS_PORT: String(ports.bookings),
+    FLIGHTS_URL: `http://127.0.0.1:${ports.flights}`,
+    BOOKINGS_URL: `http://127.0.0.1:${ports.bookings}`,
+    NOTIFICATIONS_URL: `http://127.0.0.1:${ports.notifications}`,
+    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+  };
+  // Embedded defaults, as a newcomer runs it: no server settings.
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'AMQP_URL', 'SMTP_URL']) delete env[key];
+  const started = performance.now();
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/start-embedded.ts')], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', out, out],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', done));
+  const urls = Object.values(ports).map((port) => `http://127.0.0.1:${port}/health`);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}; see ${logFile}`);
+      if (performance.now() - started > 180_000) throw new Error(`not ready after 180 s; see ${logFile}`);
+      const up = await Promise.all(
+        urls.map((url) =>
+          fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        ),
+      );
+      if (up.every(Boolean)) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds: Math.round(seconds * 10) / 10, ...procFigures(child.pid as number) };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'aerofly-startup-'));
+const logFile = join(dataDir, 'start.log');
+const log = (line: string) => process.stdout.write(`[startup] ${line}\n`);
+try {
+  const first = await startOnce(dataDir, logFile);
+  log(`first start (empty DATA_DIR): ${JSON.stringify(first)}`);
+  const later = await startOnce(dataDir, logFile);
+  log(`later start (existing data): ${JSON.stringify(later)}`);
+  const row = (setup: string, figures: Awaited<ReturnType<typeof startOnce>>): ResultRow => ({
+    setup,
+    figures: { ready: `${figures.seconds} s`, 'CPU by then': `${figures.cpuSeconds} s`, RSS: `${figures.rssMb} MB` },
+    target: `all four /health answer within ${targetSeconds} s`,
+    met: figures.seconds <= targetSeconds,
+    peakRssMb: { embedded: figures.peakRssMb },
+  });
+  const machine = await describeMachine();
+  const file = writeResult({
+    name: 'startup',
+    title: 'npm start (embedded, one process) until all four /health answer',
+    finishedAt: new Date().toISOString(),
+    machine,
+    rows: [row('first start, empty DATA_DIR (initdb, migrations, demo data)', first), row('later start, existing data', later)],
+    details: { first, later },
+  });
+  log(`wrote ${file}`);
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
