@@ -6,13 +6,14 @@ import { searchRepository as repo, type LegRow } from './search.repository.js';
 export const dayMs = 86_400_000;
 
 /**
- * Legs by departure, with departures and per-cabin seats and fares in typed arrays (cabin c of
- * leg i at c * legs.length + i; seats -1 where the cabin is not sold): a search scans numbers laid
- * out together instead of hopping between leg objects.
+ * Legs to one destination by departure, with departures and per-cabin seats and fares in typed
+ * arrays (cabin c of leg i at c * legs.length + i; seats -1 where the cabin is not sold): a search
+ * scans numbers laid out together instead of hopping between leg objects. `texts` keeps each
+ * leg's segment JSON per cabin once an answer has shown it.
  */
-export type Lane = { legs: LegRow[]; departures: Float64Array; seats: Int32Array; fares: Int32Array };
-/** The flights leaving one airport in one slice of time: all of them, and by destination. */
-export type Board = { all: Lane; byDestination: Map<string, Lane> };
+export type Lane = { legs: LegRow[]; departures: Float64Array; seats: Int32Array; fares: Int32Array; texts: (string | undefined)[] };
+/** The flights leaving one airport in one slice of time, by destination. */
+export type Board = { legs: LegRow[]; byDestination: Map<string, Lane> };
 /** One airport's departures during one UTC day (day = whole days since 1970-01-01). */
 export type BoardSlice = { origin: string; day: number };
 
@@ -32,7 +33,7 @@ function laneOf(legs: LegRow[]): Lane {
       fares[c * count + i] = sold.fareAmount;
     });
   });
-  return { legs, departures, seats, fares };
+  return { legs, departures, seats, fares, texts: [] };
 }
 
 /** A board from legs sorted by departure. */
@@ -43,7 +44,7 @@ export function boardOf(legs: LegRow[]): Board {
     if (list) list.push(leg);
     else byDestination.set(leg.to, [leg]);
   }
-  return { all: laneOf(legs), byDestination: new Map([...byDestination].map(([to, list]) => [to, laneOf(list)])) };
+  return { legs, byDestination: new Map([...byDestination].map(([to, list]) => [to, laneOf(list)])) };
 }
 
 /** Index of the first departure at or after `fromMs` in ascending `departures`. */

@@ -16,7 +16,7 @@ describe.each([
   };
   const search = async (query: Record<string, string | number>) => {
     const answer = await t.app.inject({
-      url: `/api/v1/flights/search?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`,
+      url: `/api/v1/flights/search?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
     });
     expect(answer.statusCode, answer.body).toBe(200);
     // The answer is hand-built JSON text: it must be exactly the contract's shape.

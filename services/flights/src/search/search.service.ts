@@ -3,11 +3,37 @@ import type { Clock, Db, Logger } from '@aerofly/platform';
 import { decodeCursor, encodeCursor, invalid } from '../shared/pagination.js';
 import type { ReadCache } from '../shared/read-cache.js';
 import { localDateSpan, localDateTimeAt } from '../shared/zones.js';
-import { boardOf, cabinIndex, createDepartureBoards, dayMs, firstDepartingFrom, type Board, type BoardSlice } from './departure-boards.js';
+import {
+  boardOf,
+  cabinIndex,
+  createDepartureBoards,
+  dayMs,
+  firstDepartingFrom,
+  type Board,
+  type BoardSlice,
+  type Lane,
+} from './departure-boards.js';
 import { searchRepository as repo, type LegRow } from './search.repository.js';
 
-/** An itinerary before rendering (legs with the fare of each in the cabin); it sorts by (primary, departureMs, id). */
-type Candidate = { legs: LegRow[]; fares: number[]; price: number; seats: number; primary: number; departureMs: number; id: string };
+/** An itinerary before rendering, with each leg's fare in the cabin; it sorts by (primary, departureMs, id). */
+type Candidate = {
+  /** Each leg as its lane and index there. */
+  firstLane: Lane;
+  firstIndex: number;
+  secondLane: Lane | null;
+  secondIndex: number;
+  first: LegRow;
+  second: LegRow | null;
+  price: number;
+  seats: number;
+  primary: number;
+  departureMs: number;
+  /** Made when first needed (ties, cursor, answer): most candidates never need it. */
+  id?: string;
+};
+
+const idOf = (candidate: Candidate) =>
+  (candidate.id ??= candidate.second ? `${candidate.first.id}+${candidate.second.id}` : candidate.first.id);
 type CursorValue = [string, string, number, number, string];
 type BoardLookup = (origin: string, day: number) => Board | undefined;
 
@@ -35,13 +61,12 @@ const cacheKeyOf = (query: SearchQuery) =>
 
 const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
 
-// A segment's JSON, made once per leg and cabin: most of an answer's text, and the same legs turn
-// up in many answers. Local times come from the zone offset cache.
-const segmentTexts = new WeakMap<LegRow, string[]>();
-const segmentJson = (leg: LegRow, cabin: CabinClass, fare: number) => {
-  let texts = segmentTexts.get(leg);
-  if (!texts) segmentTexts.set(leg, (texts = []));
-  return (texts[cabinIndex[cabin]] ??= JSON.stringify({
+// A segment's JSON, made once per leg and cabin and kept in its lane: most of an answer's text, and
+// the same legs turn up in many answers. Local times come from the zone offset cache.
+const segmentJson = (lane: Lane, index: number, cabin: CabinClass) => {
+  const at = cabinIndex[cabin] * lane.legs.length + index;
+  const leg = lane.legs[index]!;
+  return (lane.texts[at] ??= JSON.stringify({
     id: leg.id,
     flightNumber: leg.flightNumber,
     from: leg.from,
@@ -54,7 +79,7 @@ const segmentJson = (leg: LegRow, cabin: CabinClass, fare: number) => {
     arrivalTimeZone: leg.arrivalTimeZone,
     durationMinutes: minutesBetween(leg.departureMs, leg.arrivalMs),
     cabin,
-    fare: { amount: fare, currency: leg.currency },
+    fare: { amount: lane.fares[at]!, currency: leg.currency },
   }));
 };
 
@@ -66,14 +91,15 @@ const money = (amount: number, currency: string) => `{"amount":${amount},"curren
  * nextCursor}` (SearchAnswer in contracts), at a fraction of the cost.
  */
 function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | null): string {
-  const itineraries = page.map(({ legs, fares, price, seats, id }) => {
-    const first = legs[0]!;
-    const last = legs[legs.length - 1]!;
-    const segments = legs.map((leg, i) => segmentJson(leg, query.cabin, fares[i]!));
+  const itineraries = page.map((candidate) => {
+    const { first, second, price, seats } = candidate;
+    const segments = candidate.secondLane
+      ? `${segmentJson(candidate.firstLane, candidate.firstIndex, query.cabin)},${segmentJson(candidate.secondLane, candidate.secondIndex, query.cabin)}`
+      : segmentJson(candidate.firstLane, candidate.firstIndex, query.cabin);
     return (
-      `{"id":${JSON.stringify(id)},"segments":[${segments.join(',')}],"stops":${legs.length - 1},` +
+      `{"id":${JSON.stringify(idOf(candidate))},"segments":[${segments}],"stops":${second ? 1 : 0},` +
       `"price":${money(price, first.currency)},"totalPrice":${money(price * query.passengers, first.currency)},` +
-      `"durationMinutes":${minutesBetween(first.departureMs, last.arrivalMs)},"seatsAvailable":${seats}}`
+      `"durationMinutes":${minutesBetween(first.departureMs, (second ?? first).arrivalMs)},"seatsAvailable":${seats}}`
     );
   });
   return `{"itineraries":[${itineraries.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
@@ -164,46 +190,53 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
   const candidatesOf = (query: SearchQuery, boardFor: BoardLookup, startMs: number, endMs: number): Candidate[] => {
     const { passengers } = query;
     const cabin = cabinIndex[query.cabin];
-    const nowMs = clock.now().getTime();
+    // Not departed: departures are whole milliseconds.
+    const fromMs = Math.max(startMs, clock.now().getTime() + 1);
     const found: Candidate[] = [];
-    const add = (legs: LegRow[], fares: number[], seats: number) => {
-      const first = legs[0]!;
-      const price = fares.reduce((sum, fare) => sum + fare, 0);
+    const add = (firstLane: Lane, firstIndex: number, secondLane: Lane | null, secondIndex: number, price: number, seats: number) => {
+      const first = firstLane.legs[firstIndex]!;
+      const second = secondLane ? secondLane.legs[secondIndex]! : null;
       const primary =
         query.sort === 'price'
           ? price
           : query.sort === 'duration'
-            ? minutesBetween(first.departureMs, legs[legs.length - 1]!.arrivalMs)
+            ? minutesBetween(first.departureMs, (second ?? first).arrivalMs)
             : first.departureMs;
-      const id = legs.length === 1 ? first.id : `${first.id}+${legs[1]!.id}`;
-      found.push({ legs, fares, price, seats, primary, departureMs: first.departureMs, id });
+      found.push({ firstLane, firstIndex, secondLane, secondIndex, first, second, price, seats, primary, departureMs: first.departureMs });
     };
 
     for (let day = Math.floor(startMs / dayMs); day <= Math.floor((endMs - 1) / dayMs); day++) {
-      const origin = boardFor(query.from, day)?.all;
+      const origin = boardFor(query.from, day);
       if (!origin) continue;
-      const count = origin.legs.length;
-      // The local date at the origin decides, also across a clock change (half-open day bounds).
-      for (let f = firstDepartingFrom(origin.departures, startMs); f < count && origin.departures[f]! < endMs; f++) {
-        const firstSeats = origin.seats[cabin * count + f]!;
-        if (origin.departures[f]! <= nowMs || firstSeats < passengers) continue;
-        const first = origin.legs[f]!;
-        const firstFare = origin.fares[cabin * count + f]!;
-        if (first.to === query.to) {
-          add([first], [firstFare], firstSeats);
-          continue;
-        }
-        if (query.maxStops < 1) continue;
-        const earliest = first.arrivalMs + minConnectionMs;
-        const latest = first.arrivalMs + maxConnectionMs;
-        for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
-          const towards = boardFor(first.to, secondDay)?.byDestination.get(query.to);
-          if (!towards) continue;
-          const n = towards.legs.length;
-          for (let i = firstDepartingFrom(towards.departures, earliest); i < n && towards.departures[i]! <= latest; i++) {
-            const seats = towards.seats[cabin * n + i]!;
-            if (seats >= passengers)
-              add([first, towards.legs[i]!], [firstFare, towards.fares[cabin * n + i]!], Math.min(firstSeats, seats));
+      // First legs hub by hub, so each hub's boards are looked up once for all its first legs.
+      for (const [hub, firsts] of origin.byDestination) {
+        if (hub !== query.to && query.maxStops < 1) continue;
+        const count = firsts.legs.length;
+        // The local date at the origin decides, also across a clock change (half-open day bounds).
+        const begin = firstDepartingFrom(firsts.departures, fromMs);
+        const end = firstDepartingFrom(firsts.departures, endMs);
+        const towards: (Lane | null)[] = [];
+        const towardsOn = (secondDay: number) =>
+          (towards[secondDay - day] ??= boardFor(hub, secondDay)?.byDestination.get(query.to) ?? null);
+        for (let f = begin; f < end; f++) {
+          const firstSeats = firsts.seats[cabin * count + f]!;
+          if (firstSeats < passengers) continue;
+          const firstFare = firsts.fares[cabin * count + f]!;
+          if (hub === query.to) {
+            add(firsts, f, null, 0, firstFare, firstSeats);
+            continue;
+          }
+          const first = firsts.legs[f]!;
+          const earliest = first.arrivalMs + minConnectionMs;
+          const latest = first.arrivalMs + maxConnectionMs;
+          for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
+            const seconds = towardsOn(secondDay);
+            if (!seconds) continue;
+            const n = seconds.legs.length;
+            for (let i = firstDepartingFrom(seconds.departures, earliest); i < n && seconds.departures[i]! <= latest; i++) {
+              const seats = seconds.seats[cabin * n + i]!;
+              if (seats >= passengers) add(firsts, f, seconds, i, firstFare + seconds.fares[cabin * n + i]!, Math.min(firstSeats, seats));
+            }
           }
         }
       }
@@ -216,13 +249,13 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
     if (query.minPrice !== undefined && candidate.price < query.minPrice) return false;
     if (query.maxPrice !== undefined && candidate.price > query.maxPrice) return false;
     if (query.departAfter || query.departBefore) {
-      const first = candidate.legs[0]!;
+      const { first } = candidate;
       const departs = localDateTimeAt(first.departureMs, first.departureTimeZone).slice(11, 16);
       if (query.departAfter && departs < query.departAfter) return false;
       if (query.departBefore && departs >= query.departBefore) return false;
     }
     if (query.arriveAfter || query.arriveBefore) {
-      const last = candidate.legs[candidate.legs.length - 1]!;
+      const last = candidate.second ?? candidate.first;
       const arrives = localDateTimeAt(last.arrivalMs, last.arrivalTimeZone).slice(11, 16);
       if (query.arriveAfter && arrives < query.arriveAfter) return false;
       if (query.arriveBefore && arrives >= query.arriveBefore) return false;
@@ -251,13 +284,14 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
 
     // A total order (primary key in the asked direction, then departure, then id) makes keyset pages exact.
     const direction = query.order === 'desc' ? -1 : 1;
-    const compare = (x: Pick<Candidate, 'primary' | 'departureMs' | 'id'>, y: Pick<Candidate, 'primary' | 'departureMs' | 'id'>) =>
-      (x.primary - y.primary) * direction || x.departureMs - y.departureMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-    keyed.sort(compare);
+    const byId = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    keyed.sort((x, y) => (x.primary - y.primary) * direction || x.departureMs - y.departureMs || byId(idOf(x), idOf(y)));
     let start = 0;
     if (cursor) {
-      const after = { primary: cursor[2], departureMs: cursor[3], id: cursor[4] };
-      const next = keyed.findIndex((item) => compare(item, after) > 0);
+      const [, , primary, departureMs, id] = cursor;
+      const next = keyed.findIndex(
+        (item) => ((item.primary - primary) * direction || item.departureMs - departureMs || byId(idOf(item), id)) > 0,
+      );
       start = next === -1 ? keyed.length : next;
     }
     const page = keyed.slice(start, start + query.limit);
@@ -266,7 +300,7 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
     return answerJson(
       query,
       page,
-      hasMore && last ? encodeCursor([query.sort, query.order, last.primary, last.departureMs, last.id]) : null,
+      hasMore && last ? encodeCursor([query.sort, query.order, last.primary, last.departureMs, idOf(last)]) : null,
     );
   };
 
@@ -278,7 +312,8 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
       const cached = await cache.get('search', key);
       if (cached) return cached;
       const body = await compute(query);
-      await cache.set('search', key, body);
+      // The answer need not wait for the cache write (which never fails the request).
+      void cache.set('search', key, body);
       return body;
     },
   };
