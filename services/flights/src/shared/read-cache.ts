@@ -53,8 +53,15 @@ export function createReadCache(options: { kv: Kv; ttlSeconds: number; metrics: 
   let localInvalidations = 0;
   const local = new Map<string, { value: string; expiresAt: number }>();
   const remember = (key: string, value: string) => {
-    if (local.size >= localMaxEntries) local.delete(local.keys().next().value as string);
-    local.set(key, { value, expiresAt: now() + Math.min(localTtlMs, options.ttlSeconds * 1000) });
+    const at = now();
+    // Entries expire in the order they came: drop the expired ones at the front (and the oldest when
+    // full), so the layer holds a moment's answers rather than always the last 5,000.
+    for (const [oldest, entry] of local) {
+      if (entry.expiresAt > at && local.size < localMaxEntries) break;
+      local.delete(oldest);
+    }
+    local.delete(key);
+    local.set(key, { value, expiresAt: at + Math.min(localTtlMs, options.ttlSeconds * 1000) });
   };
 
   const currentGeneration = async () => {
