@@ -1,34 +1,45 @@
 /**
  * `npm run bench:search`: search under load on a server database with BENCH_FLIGHTS (default
- * 1,000,000) flights, BENCH_CONNECTIONS (50) connections for BENCH_SECONDS (20) per phase, with
+ * 1,000,000) flights, BENCH_CONNECTIONS (50) connections for BENCH_SECONDS (20) per phase, after a
+ * BENCH_WARMUP_SECONDS (5) warm-up on the same path sequence (the measurement continues it), with
  * Zipf-skewed routes and dates as real traffic has. Phases:
- *   1. flights service with its cache (the figure that counts),
- *   2. the same with the cache off (all misses),
- *   3. a bare fastify + pg route running the same SQL (the ceiling), direct and behind one proxy hop.
- * BENCH_TARGET_URL sends phase 1 and 2 elsewhere (e.g. through the gateway); the ratio then uses
- * the proxied ceiling. Writes bench/results/search.json.
+ *   1. flights service with its cache (departure boards + answer cache), through a gateway process
+ *      (the figure that counts),
+ *   2. the same with the cache off (every search reads the database), through its own gateway,
+ *   3. a bare fastify + pg route running the same SQL as a search with the cache off (the ceiling),
+ *      direct and behind one proxy hop; phases 1 and 2 are compared with the proxied one.
+ * BENCH_DIRECT=1 measures phases 1 and 2 on the flights instances directly (ratio then against the
+ * direct ceiling); BENCH_TARGET_URL sends both elsewhere (ratio against the proxied ceiling).
+ * Writes bench/results/search.json and the BENCHMARKS.md table.
  *
  * Uses a dedicated database `aerofly_bench_search` on the server of DATABASE_URL (default local).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { ensureKeys } from '../../scripts/keys.js';
+import { describeMachine, startRssMonitor, writeResult, type ResultRow } from '../src/measure.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const flights = Number(process.env['BENCH_FLIGHTS'] ?? 1_000_000);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 20);
+const warmupSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
+const direct = process.env['BENCH_DIRECT'] === '1';
 const serverUrl = new URL(process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres');
 const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 const externalTarget = process.env['BENCH_TARGET_URL'];
 const benchDb = new URL(serverUrl);
 benchDb.pathname = '/aerofly_bench_search';
-const ports = { flights: 4301, flightsNoCache: 4302, bare: 4303, proxy: 4304 };
-const children: ChildProcess[] = [];
+const ports = { flights: 4301, flightsNoCache: 4302, bare: 4303, proxy: 4304, gateway: 4305, gatewayNoCache: 4306, unused: 4309 };
+const children: { name: string; child: ChildProcess }[] = [];
+// Targets: the cached phase through the gateway, and the all-miss phase against the bare ceiling.
+const target = { requestsPerSecond: 4_000, p99Ms: 30, allMissVsCeiling: 0.6 };
+const cacheTtlSeconds = 15;
 
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -58,7 +69,7 @@ function start(name: string, file: string, env: Record<string, string>) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.push(child);
+  children.push({ name, child });
   child.on('exit', (code) => {
     if (code && code !== 0 && !stopping) log(`${name} exited with ${code}`);
   });
@@ -147,22 +158,41 @@ async function cacheCounters(url: string) {
       [
         ...text.matchAll(new RegExp(`flights_cache_requests_total\\{[^}]*cache="${cache}"[^}]*result="${result}"[^}]*\\} (\\d+)`, 'g')),
       ].reduce((sum, m) => sum + Number(m[1]), 0);
-    // A search reads the database only when both the answer and its route/date candidates miss.
-    return { searches: read('search', 'hit') + read('search', 'miss'), databaseReads: read('search_candidates', 'miss') };
+    // Searches read the database only to load a departure board (a miss, or a reload ahead of expiry).
+    return {
+      searches: read('search', 'hit') + read('search', 'miss'),
+      answerHits: read('search', 'hit'),
+      databaseReads: read('search_board', 'miss') + read('search_board', 'refresh'),
+    };
   } catch {
-    return { searches: 0, databaseReads: 0 };
+    return { searches: 0, answerHits: 0, databaseReads: 0 };
   }
 }
 
-async function load(name: string, url: string, paths: string[]) {
+/** Paths in a fixed order; warm-up and measurement of a phase share one cursor, so the measurement continues the warm-up. */
+function pathCursor(paths: string[]) {
   let next = 0;
-  log(`\n${name}: ${connections} connections, ${seconds} s against ${url}`);
-  const result = await autocannon({
+  return () => paths[next++ % paths.length] ?? '/';
+}
+
+async function run(url: string, duration: number, nextPath: () => string) {
+  return autocannon({
     url,
     connections,
-    duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] ?? '/' }) }],
+    duration,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: nextPath() }) }],
   });
+}
+
+/** A warm-up of `warmupSeconds` on the phase's path sequence (JIT, pools, prepared statements, boards), not counted. */
+async function warmUp(name: string, url: string, nextPath: () => string) {
+  log(`\n${name}: warm-up ${warmupSeconds} s against ${url}`);
+  if (warmupSeconds > 0) await run(url, warmupSeconds, nextPath);
+}
+
+async function measure(name: string, url: string, nextPath: () => string) {
+  log(`${name}: ${connections} connections, ${seconds} s against ${url}`);
+  const result = await run(url, seconds, nextPath);
   const figures = {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -177,13 +207,21 @@ async function load(name: string, url: string, paths: string[]) {
   return figures;
 }
 
+const pick = (all: Record<string, number>, names: string[]) =>
+  Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)));
+
 let stopping = false;
+const dataDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-'));
 try {
   await ensureDatabase();
   const { paths, routes, days } = await workload(50_000);
   log(`Workload: ${paths.length} requests over ${routes} routes and ${days} days (Zipf)`);
   const common = { DATABASE_URL: benchDb.toString(), REDIS_URL: redisUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', RATE_LIMITS: 'off' };
-  start('flights', 'services/flights/src/server.ts', { ...common, FLIGHTS_PORT: String(ports.flights), SEARCH_CACHE_TTL_SECONDS: '15' });
+  start('flights', 'services/flights/src/server.ts', {
+    ...common,
+    FLIGHTS_PORT: String(ports.flights),
+    SEARCH_CACHE_TTL_SECONDS: String(cacheTtlSeconds),
+  });
   start('flights (no cache)', 'services/flights/src/server.ts', {
     ...common,
     FLIGHTS_PORT: String(ports.flightsNoCache),
@@ -191,49 +229,143 @@ try {
   });
   start('bare', 'bench/search/bare-search-server.ts', { DATABASE_URL: benchDb.toString(), PORT: String(ports.bare) });
   start('proxy', 'bench/search/proxy-hop.ts', { UPSTREAM: `http://127.0.0.1:${ports.bare}`, PORT: String(ports.proxy) });
-  const cachedUrl = externalTarget ?? `http://127.0.0.1:${ports.flights}`;
-  const missUrl = `http://127.0.0.1:${ports.flightsNoCache}`;
-  for (const url of [`http://127.0.0.1:${ports.flights}`, missUrl, `http://127.0.0.1:${ports.bare}`]) await waitUntilUp(url);
-  await waitUntilUp(`http://127.0.0.1:${ports.proxy}`).catch(() => undefined);
+  const throughGateway = !direct && !externalTarget;
+  if (throughGateway) {
+    // The real gateway in server mode; bookings and notifications are not used by search.
+    const gatewayEnv: Record<string, string | undefined> = {
+      ...common,
+      DATA_DIR: dataDir,
+      BOOKINGS_URL: `http://127.0.0.1:${ports.unused}`,
+      NOTIFICATIONS_URL: `http://127.0.0.1:${ports.unused}`,
+    };
+    ensureKeys(gatewayEnv, dataDir);
+    const env = gatewayEnv as Record<string, string>;
+    start('gateway', 'services/gateway/src/server.ts', {
+      ...env,
+      GATEWAY_PORT: String(ports.gateway),
+      FLIGHTS_URL: `http://127.0.0.1:${ports.flights}`,
+    });
+    start('gateway (no cache)', 'services/gateway/src/server.ts', {
+      ...env,
+      GATEWAY_PORT: String(ports.gatewayNoCache),
+      FLIGHTS_URL: `http://127.0.0.1:${ports.flightsNoCache}`,
+    });
+  }
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  const cachedUrl = externalTarget ?? local(throughGateway ? ports.gateway : ports.flights);
+  const missUrl = externalTarget ?? local(throughGateway ? ports.gatewayNoCache : ports.flightsNoCache);
+  for (const url of [
+    local(ports.flights),
+    local(ports.flightsNoCache),
+    local(ports.bare),
+    ...(throughGateway ? [cachedUrl, missUrl] : []),
+  ]) {
+    await waitUntilUp(url);
+  }
+  await waitUntilUp(local(ports.proxy)).catch(() => undefined);
+  const rss = startRssMonitor(() => children.map(({ name, child }) => ({ name, service: name, pid: child.pid ?? 0 })));
 
-  const before = await cacheCounters(`http://127.0.0.1:${ports.flights}`);
-  const cached = await load('Search with cache', cachedUrl, paths);
-  const after = await cacheCounters(`http://127.0.0.1:${ports.flights}`);
+  const counters = local(ports.flights);
+  const cachedPaths = pathCursor(paths);
+  await warmUp('Search with cache', cachedUrl, cachedPaths);
+  const before = await cacheCounters(counters);
+  const cached = await measure('Search with cache', cachedUrl, cachedPaths);
+  const after = await cacheCounters(counters);
   const searches = after.searches - before.searches;
-  const databaseReads = after.databaseReads - before.databaseReads;
-  const cacheHitRatio = searches > 0 ? Math.round((1 - databaseReads / searches) * 1000) / 1000 : null;
-  log(`  cache hit ratio ${cacheHitRatio}`);
-  const allMiss = await load('Search, cache off (all misses)', externalTarget ? externalTarget : missUrl, paths);
-  const bareDirect = await load('Bare fastify + pg, same SQL, direct', `http://127.0.0.1:${ports.bare}`, paths);
-  const bareProxied = await load('Bare fastify + pg, same SQL, one proxy hop', `http://127.0.0.1:${ports.proxy}`, paths);
-  const ceiling = externalTarget ? bareProxied : bareDirect;
-  const result = {
-    benchmark: 'search',
-    measuredAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), loadAverage1m: loadavg()[0] },
-    setup: {
-      flights,
-      connections,
-      seconds,
-      routes,
-      days,
-      target: externalTarget ? 'custom target (BENCH_TARGET_URL)' : 'flights service direct',
-      zipf: { routes: 1.05, days: 0.7 },
-    },
-    cached: { ...cached, cacheHitRatio },
-    allMiss,
-    bareDirect,
-    bareProxied,
-    ratios: {
-      allMissVsCeiling: Math.round((allMiss.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100,
-      cachedVsCeiling: Math.round((cached.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100,
-      ceiling: externalTarget ? 'bare, one proxy hop' : 'bare, direct',
-    },
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  // Hit ratio: searches that read nothing from the database, counting each board load as one read.
+  const cacheHitRatio = searches > 0 ? round(1 - (after.databaseReads - before.databaseReads) / searches) : null;
+  const answerHitRatio = searches > 0 ? round((after.answerHits - before.answerHits) / searches) : null;
+  const boardLoads = after.databaseReads - before.databaseReads;
+  log(`  ${searches} searches, ${boardLoads} board loads: hit ratio ${cacheHitRatio} (answers from the answer cache ${answerHitRatio})`);
+  const phase = async (name: string, url: string) => {
+    const nextPath = pathCursor(paths);
+    await warmUp(name, url, nextPath);
+    return measure(name, url, nextPath);
   };
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'search.json'), `${JSON.stringify(result, null, 2)}\n`);
-  log(`\n${JSON.stringify(result.ratios)}\nWritten to bench/results/search.json`);
+  const allMiss = await phase('Search, cache off (all misses)', missUrl);
+  const bareDirect = await phase('Bare fastify + pg, same SQL, direct', local(ports.bare));
+  const bareProxied = await phase('Bare fastify + pg, same SQL, one proxy hop', local(ports.proxy));
+  const peakRssMb = rss.stop();
+  const proxiedCeiling = !direct;
+  const ceiling = proxiedCeiling ? bareProxied : bareDirect;
+  const ratios = {
+    allMissVsCeiling: Math.round((allMiss.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100,
+    cachedVsCeiling: Math.round((cached.requestsPerSecond / ceiling.requestsPerSecond) * 100) / 100,
+    ceiling: proxiedCeiling ? 'bare, one proxy hop' : 'bare, direct',
+  };
+  const via = throughGateway ? 'through the gateway' : externalTarget ? `via ${externalTarget}` : 'flights direct';
+  const clean = (phase: { errors: number; non2xx: number }) => phase.errors === 0 && phase.non2xx === 0;
+  const ms = (value: number) => `${value} ms`;
+  const rows: ResultRow[] = [
+    {
+      setup: `cache on (departure boards, answer cache), ${via}`,
+      figures: {
+        'req/s': cached.requestsPerSecond,
+        p50: ms(cached.p50Ms),
+        p99: ms(cached.p99Ms),
+        'hit ratio': cacheHitRatio ?? 'n/a',
+        'board loads': boardLoads,
+        'errors + non-2xx': cached.errors + cached.non2xx,
+      },
+      target: `≥ ${target.requestsPerSecond.toLocaleString('en-US')} req/s, p99 ≤ ${target.p99Ms} ms`,
+      met: cached.requestsPerSecond >= target.requestsPerSecond && cached.p99Ms <= target.p99Ms && clean(cached),
+      peakRssMb: pick(peakRssMb, ['flights', throughGateway ? 'gateway' : '']),
+    },
+    {
+      setup: `cache off (every search reads the database), ${via}`,
+      figures: {
+        'req/s': allMiss.requestsPerSecond,
+        p50: ms(allMiss.p50Ms),
+        p99: ms(allMiss.p99Ms),
+        [`vs ${ratios.ceiling}`]: `${Math.round(ratios.allMissVsCeiling * 100)} %`,
+        'errors + non-2xx': allMiss.errors + allMiss.non2xx,
+      },
+      target: `≥ ${target.allMissVsCeiling * 100} % of the ${ratios.ceiling} ceiling`,
+      met: ratios.allMissVsCeiling >= target.allMissVsCeiling && clean(allMiss),
+      peakRssMb: pick(peakRssMb, ['flights (no cache)', throughGateway ? 'gateway (no cache)' : '']),
+    },
+    {
+      setup: 'bare fastify + pg, same SQL as cache off, direct',
+      figures: { 'req/s': bareDirect.requestsPerSecond, p50: ms(bareDirect.p50Ms), p99: ms(bareDirect.p99Ms) },
+      target: proxiedCeiling ? 'reference' : 'ceiling for the ratio',
+    },
+    {
+      setup: 'bare fastify + pg, same SQL as cache off, one proxy hop',
+      figures: { 'req/s': bareProxied.requestsPerSecond, p50: ms(bareProxied.p50Ms), p99: ms(bareProxied.p99Ms) },
+      target: proxiedCeiling ? 'ceiling for the ratio' : 'reference',
+    },
+  ];
+  const file = writeResult({
+    name: 'search',
+    title: `bench:search (${(flights / 1e6).toLocaleString('en-US')}M flights, ${connections} connections, ${seconds} s per phase)`,
+    finishedAt: new Date().toISOString(),
+    machine: await describeMachine(benchDb.toString()),
+    rows,
+    details: {
+      setup: {
+        flights,
+        connections,
+        seconds,
+        warmupSeconds,
+        warmup: 'before each phase, on the same path sequence; the measurement continues it and counts only itself',
+        routes,
+        days,
+        target: via,
+        searchCacheTtlSeconds: cacheTtlSeconds,
+        zipf: { routes: 1.05, days: 0.7 },
+      },
+      cached: { ...cached, cacheHitRatio, answerHitRatio, searches, boardLoads },
+      allMiss,
+      bareDirect,
+      bareProxied,
+      ratios,
+      peakRssMb,
+    },
+  });
+  log(`\n${JSON.stringify(ratios)}\nWritten to ${file} and BENCHMARKS.md`);
 } finally {
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const { child } of children) child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
 }
