@@ -66,7 +66,10 @@ describe('departure boards', () => {
     queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z'), leg('JFK', 'CDG', '2030-03-05T10:00:00Z')]);
     const got = await Promise.all(searches);
     expect(new Set(got.map(([board]) => board)).size).toBe(1);
-    expect(got[0]![0]!.byDestination.get('CDG')?.legs.map((l) => l.to)).toEqual(['CDG']);
+    const board = got[0]![0]!;
+    const toParis = board.byDestination.get('CDG')!;
+    expect(board.legs.slice(toParis.start, toParis.end).map((leg) => leg.to)).toEqual(['CDG']);
+    expect([...board.seats.subarray(0, board.legs.length)]).toEqual([10, 10]); // economy seats of both legs
     expect(counts).toEqual({ 'search_board:miss': 1, 'search_board:hit': 9 });
     expect(boards.held('JFK', day)).toBe(got[0]![0]);
   });

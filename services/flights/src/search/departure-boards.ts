@@ -5,64 +5,75 @@ import { searchRepository as repo, type LegRow } from './search.repository.js';
 
 export const dayMs = 86_400_000;
 
+/** A leg on a board: its seats and fares live in the board's arrays. */
+export type BoardLeg = Omit<LegRow, 'cabins'>;
+
 /**
- * Legs to one destination by departure, with departures and per-cabin seats and fares in typed
- * arrays (cabin c of leg i at c * legs.length + i; seats -1 where the cabin is not sold): a search
- * scans numbers laid out together instead of hopping between leg objects. `texts` keeps each
- * leg's segment JSON per cabin once an answer has shown it.
+ * The flights leaving one airport in one slice of time, ordered by destination then departure,
+ * with departures and per-cabin seats and fares in typed arrays (cabin c of leg i at
+ * c * legs.length + i; seats -1 where the cabin is not sold): a search scans numbers laid out
+ * together instead of hopping between objects. `heads` keeps a leg's segment JSON up to its cabin
+ * once an answer has shown it (it dies with the board).
  */
-export type Lane = { legs: LegRow[]; departures: Float64Array; seats: Int32Array; fares: Int32Array; texts: (string | undefined)[] };
-/** The flights leaving one airport in one slice of time, by destination. */
-export type Board = { legs: LegRow[]; byDestination: Map<string, Lane> };
+export type Board = {
+  legs: BoardLeg[];
+  departures: Float64Array;
+  seats: Int32Array;
+  fares: Int32Array;
+  heads: (string | undefined)[];
+  byDestination: Map<string, Lane>;
+};
+/** A board's legs to one destination: indexes [start, end), by departure. */
+export type Lane = { board: Board; start: number; end: number };
 /** One airport's departures during one UTC day (day = whole days since 1970-01-01). */
 export type BoardSlice = { origin: string; day: number };
 
 export const cabinIndex: Record<CabinClass, number> = { economy: 0, premium_economy: 1, business: 2, first: 3 };
 
-function laneOf(legs: LegRow[]): Lane {
-  const count = legs.length;
-  const departures = new Float64Array(count);
-  const seats = new Int32Array(cabinClasses.length * count).fill(-1);
-  const fares = new Int32Array(cabinClasses.length * count);
-  legs.forEach((leg, i) => {
-    departures[i] = leg.departureMs;
+/** A board from legs in any order. */
+export function boardOf(rows: LegRow[]): Board {
+  const sorted = [...rows].sort((x, y) => (x.to < y.to ? -1 : x.to > y.to ? 1 : 0) || x.departureMs - y.departureMs);
+  const count = sorted.length;
+  const board: Board = {
+    legs: [],
+    departures: new Float64Array(count),
+    seats: new Int32Array(cabinClasses.length * count).fill(-1),
+    fares: new Int32Array(cabinClasses.length * count),
+    heads: [],
+    byDestination: new Map(),
+  };
+  sorted.forEach(({ cabins, ...leg }, i) => {
+    board.legs.push(leg);
+    board.departures[i] = leg.departureMs;
     cabinClasses.forEach((cabin, c) => {
-      const sold = leg.cabins[cabin];
+      const sold = cabins[cabin];
       if (!sold) return;
-      seats[c * count + i] = sold.available;
-      fares[c * count + i] = sold.fareAmount;
+      board.seats[c * count + i] = sold.available;
+      board.fares[c * count + i] = sold.fareAmount;
     });
+    const lane = board.byDestination.get(leg.to);
+    if (lane) lane.end = i + 1;
+    else board.byDestination.set(leg.to, { board, start: i, end: i + 1 });
   });
-  return { legs, departures, seats, fares, texts: [] };
+  return board;
 }
 
-/** A board from legs sorted by departure. */
-export function boardOf(legs: LegRow[]): Board {
-  const byDestination = new Map<string, LegRow[]>();
-  for (const leg of legs) {
-    const list = byDestination.get(leg.to);
-    if (list) list.push(leg);
-    else byDestination.set(leg.to, [leg]);
-  }
-  return { legs, byDestination: new Map([...byDestination].map(([to, list]) => [to, laneOf(list)])) };
-}
-
-/** Index of the first departure at or after `fromMs` in ascending `departures`. */
-export function firstDepartingFrom(departures: Float64Array, fromMs: number): number {
-  let low = 0;
-  let high = departures.length;
+/** Index of the first departure at or after `fromMs` in a lane (its departures ascend). */
+export function firstDepartingFrom({ board, start, end }: Lane, fromMs: number): number {
+  let low = start;
+  let high = end;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (departures[middle]! < fromMs) low = middle + 1;
+    if (board.departures[middle]! < fromMs) low = middle + 1;
     else high = middle;
   }
   return low;
 }
 
-// ~80 flights leave one of the bench's airports in a day; such a board takes ~45 KB of heap (legs,
-// lanes), so 4,000 boards, every airport of a 30-airport network for 4 months, stay under
-// ~180 MB. Beyond that the least recently used boards go.
-const defaultMaxBoards = 4000;
+// A board of ~80 flights (one of the bench's airports for a day) takes ~20 KB of heap, plus ~0.4 KB
+// per leg an answer has shown: the bench's 1,860 boards (30 airports × 62 days) took 37 MB, 87 MB
+// after its 50,000 searches. Bound: 3,000 boards, ≤ ~150 MB; beyond, the least recently used go.
+const defaultMaxBoards = 3000;
 // A board in use is reloaded in the background once it is 75–95 % through its TTL (spread, so boards
 // loaded together are not all reloaded together): hot boards never make a search wait, and none is
 // ever served older than the TTL.

@@ -11,19 +11,20 @@ import {
   firstDepartingFrom,
   type Board,
   type BoardSlice,
+  type BoardLeg,
   type Lane,
 } from './departure-boards.js';
 import { searchRepository as repo, type LegRow } from './search.repository.js';
 
 /** An itinerary before rendering, with each leg's fare in the cabin; it sorts by (primary, departureMs, id). */
 type Candidate = {
-  /** Each leg as its lane and index there. */
-  firstLane: Lane;
+  /** Each leg as its board and index there. */
+  firstBoard: Board;
   firstIndex: number;
-  secondLane: Lane | null;
+  secondBoard: Board | null;
   secondIndex: number;
-  first: LegRow;
-  second: LegRow | null;
+  first: BoardLeg;
+  second: BoardLeg | null;
   price: number;
   seats: number;
   primary: number;
@@ -61,12 +62,16 @@ const cacheKeyOf = (query: SearchQuery) =>
 
 const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
 
-// A segment's JSON, made once per leg and cabin and kept in its lane: most of an answer's text, and
-// the same legs turn up in many answers. Local times come from the zone offset cache.
-const segmentJson = (lane: Lane, index: number, cabin: CabinClass) => {
-  const at = cabinIndex[cabin] * lane.legs.length + index;
-  const leg = lane.legs[index]!;
-  return (lane.texts[at] ??= JSON.stringify({
+const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${JSON.stringify(currency)}}`;
+
+/**
+ * A segment's JSON. The part before the cabin is made once per leg and kept on its board: it is
+ * most of an answer's text, and the same legs turn up in many answers. Local times come from the
+ * zone offset cache.
+ */
+const segmentJson = (board: Board, index: number, cabin: CabinClass) => {
+  const leg = board.legs[index]!;
+  const head = (board.heads[index] ??= JSON.stringify({
     id: leg.id,
     flightNumber: leg.flightNumber,
     from: leg.from,
@@ -78,12 +83,9 @@ const segmentJson = (lane: Lane, index: number, cabin: CabinClass) => {
     departureTimeZone: leg.departureTimeZone,
     arrivalTimeZone: leg.arrivalTimeZone,
     durationMinutes: minutesBetween(leg.departureMs, leg.arrivalMs),
-    cabin,
-    fare: { amount: lane.fares[at]!, currency: leg.currency },
-  }));
+  }).slice(0, -1));
+  return `${head},"cabin":"${cabin}","fare":${money(board.fares[cabinIndex[cabin] * board.legs.length + index]!, leg.currency)}}`;
 };
-
-const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${JSON.stringify(currency)}}`;
 
 /**
  * The answer as JSON text, built from the segment texts above: the same bytes JSON.stringify gives
@@ -93,9 +95,9 @@ const money = (amount: number, currency: string) => `{"amount":${amount},"curren
 function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | null): string {
   const itineraries = page.map((candidate) => {
     const { first, second, price, seats } = candidate;
-    const segments = candidate.secondLane
-      ? `${segmentJson(candidate.firstLane, candidate.firstIndex, query.cabin)},${segmentJson(candidate.secondLane, candidate.secondIndex, query.cabin)}`
-      : segmentJson(candidate.firstLane, candidate.firstIndex, query.cabin);
+    const segments = candidate.secondBoard
+      ? `${segmentJson(candidate.firstBoard, candidate.firstIndex, query.cabin)},${segmentJson(candidate.secondBoard, candidate.secondIndex, query.cabin)}`
+      : segmentJson(candidate.firstBoard, candidate.firstIndex, query.cabin);
     return (
       `{"id":${JSON.stringify(idOf(candidate))},"segments":[${segments}],"stops":${second ? 1 : 0},` +
       `"price":${money(price, first.currency)},"totalPrice":${money(price * query.passengers, first.currency)},` +
@@ -131,11 +133,7 @@ function lookupOfLegs(legs: LegRow[]): BoardLookup {
   }
   for (const list of lists.values()) {
     const first = list[0]!;
-    grouped.put(
-      first.from,
-      Math.floor(first.departureMs / dayMs),
-      boardOf(list.sort((x, y) => x.departureMs - y.departureMs || (x.id < y.id ? -1 : 1))),
-    );
+    grouped.put(first.from, Math.floor(first.departureMs / dayMs), boardOf(list));
   }
   return grouped.lookup;
 }
@@ -193,49 +191,61 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
     // Not departed: departures are whole milliseconds.
     const fromMs = Math.max(startMs, clock.now().getTime() + 1);
     const found: Candidate[] = [];
-    const add = (firstLane: Lane, firstIndex: number, secondLane: Lane | null, secondIndex: number, price: number, seats: number) => {
-      const first = firstLane.legs[firstIndex]!;
-      const second = secondLane ? secondLane.legs[secondIndex]! : null;
+    const add = (firstBoard: Board, firstIndex: number, secondBoard: Board | null, secondIndex: number, price: number, seats: number) => {
+      const first = firstBoard.legs[firstIndex]!;
+      const second = secondBoard ? secondBoard.legs[secondIndex]! : null;
       const primary =
         query.sort === 'price'
           ? price
           : query.sort === 'duration'
             ? minutesBetween(first.departureMs, (second ?? first).arrivalMs)
             : first.departureMs;
-      found.push({ firstLane, firstIndex, secondLane, secondIndex, first, second, price, seats, primary, departureMs: first.departureMs });
+      found.push({
+        firstBoard,
+        firstIndex,
+        secondBoard,
+        secondIndex,
+        first,
+        second,
+        price,
+        seats,
+        primary,
+        departureMs: first.departureMs,
+      });
     };
 
     for (let day = Math.floor(startMs / dayMs); day <= Math.floor((endMs - 1) / dayMs); day++) {
       const origin = boardFor(query.from, day);
       if (!origin) continue;
+      const count = origin.legs.length;
       // First legs hub by hub, so each hub's boards are looked up once for all its first legs.
       for (const [hub, firsts] of origin.byDestination) {
         if (hub !== query.to && query.maxStops < 1) continue;
-        const count = firsts.legs.length;
         // The local date at the origin decides, also across a clock change (half-open day bounds).
-        const begin = firstDepartingFrom(firsts.departures, fromMs);
-        const end = firstDepartingFrom(firsts.departures, endMs);
+        const begin = firstDepartingFrom(firsts, fromMs);
+        const end = firstDepartingFrom(firsts, endMs);
         const towards: (Lane | null)[] = [];
         const towardsOn = (secondDay: number) =>
           (towards[secondDay - day] ??= boardFor(hub, secondDay)?.byDestination.get(query.to) ?? null);
         for (let f = begin; f < end; f++) {
-          const firstSeats = firsts.seats[cabin * count + f]!;
+          const firstSeats = origin.seats[cabin * count + f]!;
           if (firstSeats < passengers) continue;
-          const firstFare = firsts.fares[cabin * count + f]!;
+          const firstFare = origin.fares[cabin * count + f]!;
           if (hub === query.to) {
-            add(firsts, f, null, 0, firstFare, firstSeats);
+            add(origin, f, null, 0, firstFare, firstSeats);
             continue;
           }
-          const first = firsts.legs[f]!;
+          const first = origin.legs[f]!;
           const earliest = first.arrivalMs + minConnectionMs;
           const latest = first.arrivalMs + maxConnectionMs;
           for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
             const seconds = towardsOn(secondDay);
             if (!seconds) continue;
-            const n = seconds.legs.length;
-            for (let i = firstDepartingFrom(seconds.departures, earliest); i < n && seconds.departures[i]! <= latest; i++) {
-              const seats = seconds.seats[cabin * n + i]!;
-              if (seats >= passengers) add(firsts, f, seconds, i, firstFare + seconds.fares[cabin * n + i]!, Math.min(firstSeats, seats));
+            const { board, end: last } = seconds;
+            const n = board.legs.length;
+            for (let i = firstDepartingFrom(seconds, earliest); i < last && board.departures[i]! <= latest; i++) {
+              const seats = board.seats[cabin * n + i]!;
+              if (seats >= passengers) add(origin, f, board, i, firstFare + board.fares[cabin * n + i]!, Math.min(firstSeats, seats));
             }
           }
         }
