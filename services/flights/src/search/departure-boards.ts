@@ -21,10 +21,11 @@ export type Board = {
   seats: Int32Array;
   fares: Int32Array;
   heads: (string | undefined)[];
+  lanes: Lane[];
   byDestination: Map<string, Lane>;
 };
 /** A board's legs to one destination: indexes [start, end), by departure. */
-export type Lane = { board: Board; start: number; end: number };
+export type Lane = { board: Board; to: string; start: number; end: number };
 /** One airport's departures during one UTC day (day = whole days since 1970-01-01). */
 export type BoardSlice = { origin: string; day: number };
 
@@ -40,6 +41,7 @@ export function boardOf(rows: LegRow[]): Board {
     seats: new Int32Array(cabinClasses.length * count).fill(-1),
     fares: new Int32Array(cabinClasses.length * count),
     heads: [],
+    lanes: [],
     byDestination: new Map(),
   };
   sorted.forEach(({ cabins, ...leg }, i) => {
@@ -52,8 +54,13 @@ export function boardOf(rows: LegRow[]): Board {
       board.fares[c * count + i] = sold.fareAmount;
     });
     const lane = board.byDestination.get(leg.to);
-    if (lane) lane.end = i + 1;
-    else board.byDestination.set(leg.to, { board, start: i, end: i + 1 });
+    if (lane) {
+      lane.end = i + 1;
+    } else {
+      const added = { board, to: leg.to, start: i, end: i + 1 };
+      board.lanes.push(added);
+      board.byDestination.set(leg.to, added);
+    }
   });
   return board;
 }

@@ -62,7 +62,8 @@ const cacheKeyOf = (query: SearchQuery) =>
 
 const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
 
-const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${JSON.stringify(currency)}}`;
+const text = JSON.stringify;
+const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${text(currency)}}`;
 
 /**
  * A segment's JSON. The part before the cabin is made once per leg and kept on its board: it is
@@ -71,7 +72,8 @@ const money = (amount: number, currency: string) => `{"amount":${amount},"curren
  */
 const segmentJson = (board: Board, index: number, cabin: CabinClass) => {
   const leg = board.legs[index]!;
-  const head = (board.heads[index] ??= JSON.stringify({
+  // JSON.stringify gives a flat string (a template literal would keep a rope of its pieces).
+  const head = (board.heads[index] ??= text({
     id: leg.id,
     flightNumber: leg.flightNumber,
     from: leg.from,
@@ -87,11 +89,6 @@ const segmentJson = (board: Board, index: number, cabin: CabinClass) => {
   return `${head},"cabin":"${cabin}","fare":${money(board.fares[cabinIndex[cabin] * board.legs.length + index]!, leg.currency)}}`;
 };
 
-/**
- * The answer as JSON text, built from the segment texts above: the same bytes JSON.stringify gives
- * for `{itineraries:[{id, segments, stops, price, totalPrice, durationMinutes, seatsAvailable}],
- * nextCursor}` (SearchAnswer in contracts), at a fraction of the cost.
- */
 function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | null): string {
   const itineraries = page.map((candidate) => {
     const { first, second, price, seats } = candidate;
@@ -214,19 +211,19 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
       });
     };
 
+    const towards: (Lane | null | undefined)[] = [];
     for (let day = Math.floor(startMs / dayMs); day <= Math.floor((endMs - 1) / dayMs); day++) {
       const origin = boardFor(query.from, day);
       if (!origin) continue;
       const count = origin.legs.length;
       // First legs hub by hub, so each hub's boards are looked up once for all its first legs.
-      for (const [hub, firsts] of origin.byDestination) {
+      for (const firsts of origin.lanes) {
+        const hub = firsts.to;
         if (hub !== query.to && query.maxStops < 1) continue;
         // The local date at the origin decides, also across a clock change (half-open day bounds).
         const begin = firstDepartingFrom(firsts, fromMs);
         const end = firstDepartingFrom(firsts, endMs);
-        const towards: (Lane | null)[] = [];
-        const towardsOn = (secondDay: number) =>
-          (towards[secondDay - day] ??= boardFor(hub, secondDay)?.byDestination.get(query.to) ?? null);
+        towards.length = 0;
         for (let f = begin; f < end; f++) {
           const firstSeats = origin.seats[cabin * count + f]!;
           if (firstSeats < passengers) continue;
@@ -235,11 +232,13 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
             add(origin, f, null, 0, firstFare, firstSeats);
             continue;
           }
-          const first = origin.legs[f]!;
-          const earliest = first.arrivalMs + minConnectionMs;
-          const latest = first.arrivalMs + maxConnectionMs;
+          const arrivalMs = origin.legs[f]!.arrivalMs;
+          const earliest = arrivalMs + minConnectionMs;
+          const latest = arrivalMs + maxConnectionMs;
           for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
-            const seconds = towardsOn(secondDay);
+            // The hub's legs to `to` that day, looked up once per hub (indexed by days after `day`).
+            let seconds = towards[secondDay - day];
+            if (seconds === undefined) seconds = towards[secondDay - day] = boardFor(hub, secondDay)?.byDestination.get(query.to) ?? null;
             if (!seconds) continue;
             const { board, end: last } = seconds;
             const n = board.legs.length;
