@@ -108,7 +108,6 @@ function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | 
 function boardIndex() {
   const byAirport = new Map<string, Map<number, Board>>();
   return {
-    has: (origin: string, day: number) => byAirport.get(origin)?.has(day) ?? false,
     put(origin: string, day: number, board: Board) {
       let days = byAirport.get(origin);
       if (!days) byAirport.set(origin, (days = new Map()));
