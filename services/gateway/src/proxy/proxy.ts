@@ -39,7 +39,14 @@ const hopByHop = new Set([
 /** A copy of `headers` without the hop-by-hop ones, including those the Connection header names. */
 function withoutHopByHop<T extends Record<string, unknown>>(headers: T): T {
   const connection = headers['connection'];
-  const named = connection ? new Set(String(connection).toLowerCase().split(',').map((name) => name.trim())) : undefined;
+  const named = connection
+    ? new Set(
+        String(connection)
+          .toLowerCase()
+          .split(',')
+          .map((name) => name.trim()),
+      )
+    : undefined;
   const copy: Record<string, unknown> = {};
   for (const name in headers) {
     if (!hopByHop.has(name) && !named?.has(name)) copy[name] = headers[name];
