@@ -44,7 +44,12 @@ try {
 }
 
 const logger = createLogger({ name: 'aerofly', level: configs.gateway.LOG_LEVEL });
-const db = await createDb({ databaseUrl: configs.gateway.DATABASE_URL, dataDir, logger });
+const db = await createDb({
+  databaseUrl: configs.gateway.DATABASE_URL,
+  preparedStatements: configs.gateway.DATABASE_PREPARED_STATEMENTS,
+  dataDir,
+  logger,
+});
 const kv = createKv({ ...kvSettingsOf(configs.gateway), logger });
 const bus = createBus({ amqpUrl: configs.gateway.AMQP_URL, logger });
 const shared = { db, kv, bus };

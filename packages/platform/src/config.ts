@@ -104,6 +104,8 @@ export const commonConfigShape = {
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: env.optionalUrl(),
+  /** Named prepared statements (planned once per connection); off behind PgBouncer < 1.21 in transaction mode. */
+  DATABASE_PREPARED_STATEMENTS: env.bool(true),
   REDIS_URL: env.optionalUrl(),
   /** Set: Redis is reached through these sentinels, and REDIS_URL only supplies credentials and db. */
   REDIS_SENTINELS: env.optionalHostPortList(),

@@ -10,7 +10,13 @@ const config = loadConfigOrExit(() => {
   return parsed;
 });
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
-const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'gateway' });
+const db = await createDb({
+  databaseUrl: config.DATABASE_URL,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+  dataDir: config.DATA_DIR,
+  logger,
+  applicationName: 'gateway',
+});
 const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startGateway({ config, db, kv, bus, logger });

@@ -5,7 +5,13 @@ import { startNotifications } from './main.js';
 // Server mode: one notifications process against the real PostgreSQL, Redis and RabbitMQ.
 const config = loadConfigOrExit(() => loadConfig(process.env));
 const logger = createLogger({ name: 'notifications', level: config.LOG_LEVEL });
-const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'notifications' });
+const db = await createDb({
+  databaseUrl: config.DATABASE_URL,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+  dataDir: config.DATA_DIR,
+  logger,
+  applicationName: 'notifications',
+});
 const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startNotifications({ config, db, kv, bus, logger });

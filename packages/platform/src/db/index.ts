@@ -16,6 +16,8 @@ export async function createDb(options: {
   logger: Logger;
   applicationName?: string;
   maxConnections?: number;
+  /** Named prepared statements on PostgreSQL (default on); see `PostgresDbOptions`. */
+  preparedStatements?: boolean;
 }): Promise<Db> {
   if (options.databaseUrl) {
     return createPostgresDb({
@@ -23,6 +25,7 @@ export async function createDb(options: {
       logger: options.logger,
       applicationName: options.applicationName ?? 'aerofly',
       maxConnections: options.maxConnections ?? 10,
+      preparedStatements: options.preparedStatements ?? true,
     });
   }
   return createPgliteDb({ dataDir: join(options.dataDir, 'pg'), logger: options.logger });

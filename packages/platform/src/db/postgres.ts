@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Db, Queryable, QueryResult } from './db.js';
@@ -18,7 +19,15 @@ export type PostgresDbOptions = {
    * through a flash sale's burst, short enough that an outage turns into 503s rather than hung requests.
    */
   connectionTimeoutMs?: number;
+  /**
+   * Run parameterised statements as named prepared statements (default on). Turn off behind a
+   * pooler that does not keep them across transactions (PgBouncer before 1.21 in transaction mode).
+   */
+  preparedStatements?: boolean;
 };
+
+/** Distinct statement texts prepared per pool; statements built with a varying number of rows stop here. */
+const maxPreparedTexts = 500;
 
 /** `Db` on a pg Pool (server mode). The pool reconnects by itself; a lost connection is logged, never fatal. */
 export function createPostgresDb(options: PostgresDbOptions): Db {
@@ -32,6 +41,26 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle postgres connection lost'));
 
+  // PostgreSQL plans an unnamed statement on every call; for the hold and booking statements planning
+  // costs several times the execution (about 2 ms against 0.3 ms measured). A named statement is
+  // planned once per connection and reused. The name is the text's hash, so a text always has one.
+  const prepare = options.preparedStatements ?? true;
+  const names = new Map<string, string>();
+  const statement = (text: string, params?: unknown[]): string | pg.QueryConfig => {
+    if (!prepare || !params || params.length === 0) return text;
+    let name = names.get(text);
+    if (!name) {
+      if (names.size >= maxPreparedTexts) return text;
+      name = `aerofly_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return { name, text, values: params };
+  };
+  const run = (client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+    const query = statement(text, params);
+    return typeof query === 'string' ? client.query(query, params) : client.query(query);
+  };
+
   const toResult = <T>(result: pg.QueryResult): QueryResult<T> => ({
     rows: result.rows as T[],
     rowCount: result.rowCount ?? 0,
@@ -40,7 +69,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   return {
     kind: 'postgres',
     async query<T>(text: string, params?: unknown[]) {
-      return toResult<T>(await pool.query(text, params));
+      return toResult<T>(await run(pool, text, params));
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
@@ -55,7 +84,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
-          query: async <R>(text: string, params?: unknown[]) => toResult<R>(await client.query(text, params)),
+          query: async <R>(text: string, params?: unknown[]) => toResult<R>(await run(client, text, params)),
         };
         const result = await fn(tx);
         await client.query('COMMIT');

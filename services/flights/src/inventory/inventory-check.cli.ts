@@ -13,7 +13,13 @@ const logger = createLogger({ name: 'inventory-check', level: config.LOG_LEVEL =
 const flagAt = process.argv.indexOf('--flight');
 const flightId = flagAt > 0 ? process.argv[flagAt + 1] : undefined;
 
-const db = await createDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, applicationName: 'inventory-check' });
+const db = await createDb({
+  databaseUrl: config.DATABASE_URL,
+  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+  dataDir: config.DATA_DIR,
+  logger,
+  applicationName: 'inventory-check',
+});
 try {
   const inventory = createInventoryService({ db, clock: systemClock, bookings: await createBookingsClient(config), logger });
   const startedAt = performance.now();

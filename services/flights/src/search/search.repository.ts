@@ -52,12 +52,6 @@ const searchLegsSql = `WITH first AS (
     JOIN flights.airports ao ON ao.code = l.origin
     JOIN flights.airports ad ON ad.code = l.destination`;
 
-/**
- * A named statement is parsed and planned once per connection instead of for every search. The
- * platform Db hands its argument to pg as is, and pg takes a `{ name, text }` config; PGlite takes
- * text only.
- */
-const prepared = (db: Db, name: string, text: string): string => (db.kind === 'postgres' ? ({ name, text } as unknown as string) : text);
 
 // Airport codes, zones and currencies repeat on every leg: one string each instead of a copy per leg.
 const shared = new Map<string, string>();
@@ -91,7 +85,7 @@ const toLegs = (json: string | undefined): LegRow[] =>
 export const searchRepository = {
   /** Every scheduled flight leaving `origin` in [fromMs, toMs), with all its cabins, by departure. */
   async loadBoard(db: Db, q: { origin: string; fromMs: number; toMs: number }): Promise<LegRow[]> {
-    const { rows } = await db.query<{ legs: string }>(prepared(db, 'flights_search_board', boardSql), [
+    const { rows } = await db.query<{ legs: string }>(boardSql, [
       q.origin,
       new Date(q.fromMs),
       new Date(q.toMs),
@@ -108,7 +102,7 @@ export const searchRepository = {
     db: Db,
     q: { from: string; to: string; fromMs: number; toMs: number; cabin: CabinClass; maxStops: number },
   ): Promise<LegRow[]> {
-    const { rows } = await db.query<{ legs: string }>(prepared(db, 'flights_search_legs', searchLegsSql), [
+    const { rows } = await db.query<{ legs: string }>(searchLegsSql, [
       q.from,
       q.to,
       new Date(q.fromMs),
