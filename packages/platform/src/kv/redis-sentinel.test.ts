@@ -1,10 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCapturingLogger, hasServers, silentLogger, testServers, uniqueSuffix, waitFor } from '@aerofly/testing';
+import { createCapturingLogger, hasServers, silentLogger, sparePort, testServers, uniqueSuffix, waitFor } from '@aerofly/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,18 +11,6 @@ import { commonConfigShape, parseConfig } from '../config.js';
 import { createKv, createRedisKv, credentialsFromRedisUrl, kvSettingsOf, type RedisKv } from './index.js';
 
 const configOf = (source: Record<string, string>) => parseConfig(z.object(commonConfigShape), source);
-
-/** A port nobody listens on right now: the OS picks it for a moment, then it is given back. */
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const hasRedisServerBinary = () => spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
