@@ -5,6 +5,7 @@
  * Zipf-skewed routes and dates as real traffic has. Phases:
  *   1. flights service with its cache (departure boards + answer cache), through a gateway process
  *      (the figure that counts),
+ *   1b. with `--layouts ...,cluster`: the same on two flights instances behind one gateway,
  *   2. the same with the cache off (every search reads the database), through its own gateway,
  *   3. a bare fastify + pg route running the same SQL as a search with the cache off (the ceiling),
  *      direct and behind one proxy hop; phases 1 and 2 are compared with the proxied one.
@@ -35,7 +36,23 @@ const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
 const externalTarget = process.env['BENCH_TARGET_URL'];
 const benchDb = new URL(serverUrl);
 benchDb.pathname = '/aerofly_bench_search';
-const ports = { flights: 4301, flightsNoCache: 4302, bare: 4303, proxy: 4304, gateway: 4305, gatewayNoCache: 4306, unused: 4309 };
+const ports = {
+  flights: 4301,
+  flightsNoCache: 4302,
+  bare: 4303,
+  proxy: 4304,
+  gateway: 4305,
+  gatewayNoCache: 4306,
+  flightsSecond: 4307,
+  gatewayCluster: 4308,
+  unused: 4309,
+};
+/**
+ * `--layouts single,cluster` (as `npm run bench` passes; BENCH_LAYOUTS too): `cluster` adds a phase with
+ * two cached flights instances behind one gateway, as `start:cluster` runs them.
+ */
+const layoutsArg = process.argv.indexOf('--layouts');
+const layouts = (layoutsArg >= 0 ? process.argv[layoutsArg + 1] : (process.env['BENCH_LAYOUTS'] ?? 'single,cluster')) ?? '';
 const children: { name: string; child: ChildProcess }[] = [];
 // Targets: the cached phase through the gateway, and the all-miss phase against the bare ceiling.
 const target = { requestsPerSecond: 4_000, p99Ms: 30, allMissVsCeiling: 0.6 };
@@ -230,6 +247,14 @@ try {
   start('bare', 'bench/search/bare-search-server.ts', { DATABASE_URL: benchDb.toString(), PORT: String(ports.bare) });
   start('proxy', 'bench/search/proxy-hop.ts', { UPSTREAM: `http://127.0.0.1:${ports.bare}`, PORT: String(ports.proxy) });
   const throughGateway = !direct && !externalTarget;
+  const withCluster = throughGateway && layouts.split(',').includes('cluster');
+  if (withCluster) {
+    start('flights-2', 'services/flights/src/server.ts', {
+      ...common,
+      FLIGHTS_PORT: String(ports.flightsSecond),
+      SEARCH_CACHE_TTL_SECONDS: String(cacheTtlSeconds),
+    });
+  }
   if (throughGateway) {
     // The real gateway in server mode; bookings and notifications are not used by search.
     const gatewayEnv: Record<string, string | undefined> = {
@@ -250,6 +275,13 @@ try {
       GATEWAY_PORT: String(ports.gatewayNoCache),
       FLIGHTS_URL: `http://127.0.0.1:${ports.flightsNoCache}`,
     });
+    if (withCluster) {
+      start('gateway (cluster)', 'services/gateway/src/server.ts', {
+        ...env,
+        GATEWAY_PORT: String(ports.gatewayCluster),
+        FLIGHTS_URL: `http://127.0.0.1:${ports.flights},http://127.0.0.1:${ports.flightsSecond}`,
+      });
+    }
   }
   const local = (port: number) => `http://127.0.0.1:${port}`;
   const cachedUrl = externalTarget ?? local(throughGateway ? ports.gateway : ports.flights);
@@ -259,6 +291,7 @@ try {
     local(ports.flightsNoCache),
     local(ports.bare),
     ...(throughGateway ? [cachedUrl, missUrl] : []),
+    ...(withCluster ? [local(ports.flightsSecond), local(ports.gatewayCluster)] : []),
   ]) {
     await waitUntilUp(url);
   }
@@ -283,6 +316,21 @@ try {
     await warmUp(name, url, nextPath);
     return measure(name, url, nextPath);
   };
+  // The same cached search on two flights instances behind one gateway (boards and answers are per
+  // instance; Redis shares the answers). The first instance is warm from phase 1.
+  let cluster: (Awaited<ReturnType<typeof measure>> & { searches: number; boardLoads: number }) | undefined;
+  if (withCluster) {
+    const both = async () => {
+      const [a, b] = await Promise.all([cacheCounters(local(ports.flights)), cacheCounters(local(ports.flightsSecond))]);
+      return { searches: a.searches + b.searches, databaseReads: a.databaseReads + b.databaseReads };
+    };
+    const nextPath = pathCursor(paths);
+    await warmUp('Search with cache, 2 flights instances', local(ports.gatewayCluster), nextPath);
+    const opening = await both();
+    const measured = await measure('Search with cache, 2 flights instances', local(ports.gatewayCluster), nextPath);
+    const end = await both();
+    cluster = { ...measured, searches: end.searches - opening.searches, boardLoads: end.databaseReads - opening.databaseReads };
+  }
   const allMiss = await phase('Search, cache off (all misses)', missUrl);
   const bareDirect = await phase('Bare fastify + pg, same SQL, direct', local(ports.bare));
   const bareProxied = await phase('Bare fastify + pg, same SQL, one proxy hop', local(ports.proxy));
@@ -312,6 +360,24 @@ try {
       met: cached.requestsPerSecond >= target.requestsPerSecond && cached.p99Ms <= target.p99Ms && clean(cached),
       peakRssMb: pick(peakRssMb, ['flights', throughGateway ? 'gateway' : '']),
     },
+    ...(cluster
+      ? [
+          {
+            setup: 'cache on, start:cluster layout: 2 flights instances behind the gateway',
+            figures: {
+              'req/s': cluster.requestsPerSecond,
+              p50: ms(cluster.p50Ms),
+              p99: ms(cluster.p99Ms),
+              'hit ratio': cluster.searches > 0 ? round(1 - cluster.boardLoads / cluster.searches) : 'n/a',
+              'board loads': cluster.boardLoads,
+              'errors + non-2xx': cluster.errors + cluster.non2xx,
+            },
+            target: `≥ ${target.requestsPerSecond.toLocaleString('en-US')} req/s, p99 ≤ ${target.p99Ms} ms`,
+            met: cluster.requestsPerSecond >= target.requestsPerSecond && cluster.p99Ms <= target.p99Ms && clean(cluster),
+            peakRssMb: pick(peakRssMb, ['flights', 'flights-2', 'gateway (cluster)']),
+          },
+        ]
+      : []),
     {
       setup: `cache off (every search reads the database), ${via}`,
       figures: {
@@ -356,6 +422,7 @@ try {
         zipf: { routes: 1.05, days: 0.7 },
       },
       cached: { ...cached, cacheHitRatio, answerHitRatio, searches, boardLoads },
+      ...(cluster ? { cluster } : {}),
       allMiss,
       bareDirect,
       bareProxied,
