@@ -52,7 +52,6 @@ const searchLegsSql = `WITH first AS (
     JOIN flights.airports ao ON ao.code = l.origin
     JOIN flights.airports ad ON ad.code = l.destination`;
 
-
 // Airport codes, zones and currencies repeat on every leg: one string each instead of a copy per leg.
 const shared = new Map<string, string>();
 const intern = (value: string) => {
@@ -85,11 +84,7 @@ const toLegs = (json: string | undefined): LegRow[] =>
 export const searchRepository = {
   /** Every scheduled flight leaving `origin` in [fromMs, toMs), with all its cabins, by departure. */
   async loadBoard(db: Db, q: { origin: string; fromMs: number; toMs: number }): Promise<LegRow[]> {
-    const { rows } = await db.query<{ legs: string }>(boardSql, [
-      q.origin,
-      new Date(q.fromMs),
-      new Date(q.toMs),
-    ]);
+    const { rows } = await db.query<{ legs: string }>(boardSql, [q.origin, new Date(q.fromMs), new Date(q.toMs)]);
     return toLegs(rows[0]?.legs);
   },
 
