@@ -66,30 +66,43 @@ const toRefund = ({ amount, currency, ...row }: RefundRow): RefundRecord => ({ .
 async function hydrate(q: Queryable, rows: BookingRow[]): Promise<BookingRecord[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
-  const [segments, payments, refunds] = await Promise.all([
-    q.query<{ bookingId: string; snapshot: SegmentSnapshot }>(
-      `SELECT booking_id AS "bookingId", snapshot FROM bookings.booking_segments WHERE booking_id = ANY($1::uuid[]) ORDER BY booking_id, position`,
-      [ids],
-    ),
-    // The attempt that counts: paid or in flight first, then refunded, then the latest failure.
-    q.query<PaymentRow>(
-      `SELECT DISTINCT ON (booking_id) ${paymentColumns} FROM bookings.payments WHERE booking_id = ANY($1::uuid[])
-        ORDER BY booking_id, CASE status WHEN 'SUCCEEDED' THEN 0 WHEN 'PROCESSING' THEN 0 WHEN 'REFUNDED' THEN 1 ELSE 2 END, created_at DESC`,
-      [ids],
-    ),
-    q.query<RefundRow>(
-      `SELECT id, payment_id AS "paymentId", booking_id AS "bookingId", amount, currency, status, reason, created_at AS "createdAt"
-         FROM bookings.refunds WHERE booking_id = ANY($1::uuid[])`,
-      [ids],
-    ),
-  ]);
+  // One after another: `q` may be a transaction's single connection, which runs one query at a time.
+  const segments = await q.query<{ bookingId: string; snapshot: SegmentSnapshot }>(
+    `SELECT booking_id AS "bookingId", snapshot FROM bookings.booking_segments WHERE booking_id = ANY($1::uuid[]) ORDER BY booking_id, position`,
+    [ids],
+  );
+  // The attempt that counts: paid or in flight first, then refunded, then the latest failure.
+  const payments = await q.query<PaymentRow>(
+    `SELECT DISTINCT ON (booking_id) ${paymentColumns} FROM bookings.payments WHERE booking_id = ANY($1::uuid[])
+      ORDER BY booking_id, CASE status WHEN 'SUCCEEDED' THEN 0 WHEN 'PROCESSING' THEN 0 WHEN 'REFUNDED' THEN 1 ELSE 2 END, created_at DESC`,
+    [ids],
+  );
+  const refunds = await q.query<RefundRow>(
+    `SELECT id, payment_id AS "paymentId", booking_id AS "bookingId", amount, currency, status, reason, created_at AS "createdAt"
+       FROM bookings.refunds WHERE booking_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const segmentsOf = new Map<string, SegmentSnapshot[]>();
+  for (const segment of segments.rows) {
+    const list = segmentsOf.get(segment.bookingId) ?? [];
+    list.push(segment.snapshot);
+    segmentsOf.set(segment.bookingId, list);
+  }
+  // The first row per booking, as the queries order them.
+  const firstOf = <R extends { bookingId: string }>(list: R[]) => {
+    const first = new Map<string, R>();
+    for (const item of list) if (!first.has(item.bookingId)) first.set(item.bookingId, item);
+    return first;
+  };
+  const paymentOf = firstOf(payments.rows);
+  const refundOf = firstOf(refunds.rows);
   return rows.map(({ totalAmount, currency, ...row }) => {
-    const payment = payments.rows.find((p) => p.bookingId === row.id);
-    const refund = refunds.rows.find((r) => r.bookingId === row.id);
+    const payment = paymentOf.get(row.id);
+    const refund = refundOf.get(row.id);
     return {
       ...row,
       totalPrice: { amount: Number(totalAmount), currency },
-      segments: segments.rows.filter((s) => s.bookingId === row.id).map((s) => s.snapshot),
+      segments: segmentsOf.get(row.id) ?? [],
       payment: payment ? toPayment(payment) : null,
       refund: refund ? toRefund(refund) : null,
     };
