@@ -2,8 +2,8 @@ import type { CabinClass } from '@aerofly/contracts';
 import type { Queryable } from '@aerofly/platform';
 import type { CabinLayout } from '../shared/seat-map.js';
 
-export type HoldSegmentRow = {
-  flightId: string;
+/** A flight as a hold shows it: its number, airports, UTC times and the airports' zones. */
+type FlightLeg = {
   flightNumber: string;
   from: string;
   to: string;
@@ -11,6 +11,9 @@ export type HoldSegmentRow = {
   arrivalAt: Date;
   departureTimeZone: string;
   arrivalTimeZone: string;
+};
+export type HoldSegmentRow = FlightLeg & {
+  flightId: string;
   cabin: CabinClass;
   fareAmount: number;
   currency: string;
@@ -24,16 +27,9 @@ export type HoldRow = {
   expiresAt: Date;
   segments: HoldSegmentRow[];
 };
-export type BookableFlightRow = {
+export type BookableFlightRow = FlightLeg & {
   id: string;
-  flightNumber: string;
   status: 'SCHEDULED' | 'CANCELLED';
-  from: string;
-  to: string;
-  departureAt: Date;
-  arrivalAt: Date;
-  departureTimeZone: string;
-  arrivalTimeZone: string;
   layouts: CabinLayout[];
   available: number | null;
   /** Seats held or sold now; left empty when fewer than the asked seats are available (nothing to pick then). */
@@ -261,16 +257,10 @@ export const holdsRepository = {
     );
     return rows.map((row) => row.bookingId);
   },
-  /** Marks a booking whose hold never arrived as released, so a late hold cannot take seats for it. */
-  async insertTombstone(db: Queryable, bookingId: string, now: Date) {
-    const { rowCount } = await db.query(
-      `INSERT INTO flights.holds (booking_id, status, expires_at, created_at, released_at, release_reason)
-       VALUES ($1, 'RELEASED', $2, $2, $2, 'released before held') ON CONFLICT DO NOTHING`,
-      [bookingId, now],
-    );
-    return rowCount > 0;
-  },
-  /** `insertTombstone` for many bookings in one statement; returns the ids that had no row and now have one. */
+  /**
+   * Marks bookings whose hold never arrived as released, so a late hold cannot take seats for them;
+   * returns the ids that had no row and now have one.
+   */
   async insertTombstones(db: Queryable, bookingIds: string[], now: Date): Promise<string[]> {
     const { rows } = await db.query<{ bookingId: string }>(
       `INSERT INTO flights.holds (booking_id, status, expires_at, created_at, released_at, release_reason)

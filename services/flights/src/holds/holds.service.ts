@@ -245,7 +245,7 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       await repo.release(db, { bookingIds: [bookingId], reason, now: clock.now() });
       const hold = await repo.find(db, bookingId);
       if (hold) return holdView(hold);
-      await repo.insertTombstone(db, bookingId, clock.now());
+      await repo.insertTombstones(db, [bookingId], clock.now());
       throw new AppError('NOT_FOUND', `No hold for booking ${bookingId}; a later hold for it will be refused`);
     },
 
