@@ -315,19 +315,12 @@ export const bookingsRepository = {
     await q.query(`UPDATE bookings.bookings SET release_claimed_until = $2 WHERE id = ANY($1::uuid[]) AND release_pending`, [ids, at]);
   },
 
-  /** `markReleased` for a batch flights has answered for. */
+  /** Seats given back by flights for these bookings: the owed release is done. */
   async markReleasedMany(q: Queryable, ids: string[], now: Date): Promise<void> {
     await q.query(
       `UPDATE bookings.bookings SET release_pending = false, seats_released_at = $2 WHERE id = ANY($1::uuid[]) AND release_pending`,
       [ids, now],
     );
-  },
-
-  async markReleased(q: Queryable, id: string, now: Date): Promise<void> {
-    await q.query(`UPDATE bookings.bookings SET release_pending = false, seats_released_at = $2 WHERE id = $1 AND release_pending`, [
-      id,
-      now,
-    ]);
   },
 
   /** Bookings on a flight that still hold or own seats. */

@@ -13,7 +13,7 @@ export function createSettlement(deps: { db: Db; holds: HoldsClient; provider: P
     /** Seats back to flights, then the marker cleared. A crash in between is finished by the sweeper. */
     async releaseSeats(bookingId: string): Promise<void> {
       await deps.holds.release(bookingId);
-      await bookingsRepository.markReleased(deps.db, bookingId, deps.clock.now());
+      await bookingsRepository.markReleasedMany(deps.db, [bookingId], deps.clock.now());
     },
 
     /**
