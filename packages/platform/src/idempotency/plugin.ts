@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
-import { canonicalJson, sha256, type ClaimResult, type IdempotencyStore, type StoredResponse } from './store.js';
+import { canonicalJson, sha256, type EarlierOutcome, type IdempotencyStore, type StoredResponse } from './store.js';
 
 /** `required`: create booking, pay. `optional`: every other mutating customer route. */
 export type IdempotencyMode = 'required' | 'optional';
@@ -106,7 +106,7 @@ export const idempotencyPlugin = fp(
       }
       return answerWith(result);
 
-      function answerWith(result: Exclude<ClaimResult, { kind: 'claimed' }>) {
+      function answerWith(result: EarlierOutcome) {
         switch (result.kind) {
           case 'replay':
             return replay(reply, result.response);

@@ -8,10 +8,12 @@ export type StoredResponse = { statusCode: number; headers: Record<string, strin
 
 export type ClaimResult =
   { kind: 'claimed'; token: string } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in-use' };
+/** What an earlier request with the same key left: its answer to replay, another body, or still running. */
+export type EarlierOutcome = Exclude<ClaimResult, { kind: 'claimed' }>;
 
 export type IdempotencyStore = {
   /** What an earlier request with this scope left (replay, mismatch, still running), read only; undefined when none. */
-  peek(scope: string, requestHash: string): Promise<Exclude<ClaimResult, { kind: 'claimed' }> | undefined>;
+  peek(scope: string, requestHash: string): Promise<EarlierOutcome | undefined>;
   /** Claims `scope` for one request, or tells why it cannot run. */
   claim(scope: string, requestHash: string, meta: { userId: string; method: string; path: string }): Promise<ClaimResult>;
   /** Stores the completed outcome of a claim (only while the claim is still ours). */
@@ -72,9 +74,23 @@ export function createIdempotencyStore(options: {
     }
   };
 
-  const fromDone = (raw: string, requestHash: string): ClaimResult => {
+  const fromDone = (raw: string, requestHash: string): EarlierOutcome => {
     const stored = JSON.parse(raw) as { requestHash: string; response: StoredResponse };
     return stored.requestHash === requestHash ? { kind: 'replay', response: stored.response } : { kind: 'mismatch' };
+  };
+
+  /** What the PostgreSQL record of `scope` says to a request with `requestHash`; undefined when there is none. */
+  const fromRecord = async (scope: string, requestHash: string): Promise<EarlierOutcome | undefined> => {
+    const { rows } = await options.db.query<Row>(
+      `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table}
+        WHERE scope_hash = $1 AND expires_at > now()`,
+      [scope],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.requestHash !== requestHash) return { kind: 'mismatch' };
+    if (row.statusCode === null) return { kind: 'in-use' };
+    return { kind: 'replay', response: { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' } };
   };
 
   const claimInPostgres = async (
@@ -96,17 +112,13 @@ export function createIdempotencyStore(options: {
         [scope, requestHash, meta.userId, meta.method, meta.path, token, leaseMs / 1000, ttlMs / 1000],
       );
       if (claimed.rowCount === 1) return { kind: 'claimed', token } as const;
-      const { rows } = await options.db.query<Row>(
-        `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table} WHERE scope_hash = $1`,
-        [scope],
-      );
-      const row = rows[0];
-      if (!row) continue; // abandoned in between: try to claim again
-      if (row.requestHash !== requestHash) return { kind: 'mismatch' } as const;
-      if (row.statusCode === null) return { kind: 'in-use' } as const;
-      const response: StoredResponse = { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' };
-      await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
-      return { kind: 'replay', response } as const;
+      const earlier = await fromRecord(scope, requestHash);
+      if (!earlier) continue; // abandoned or expired in between: try to claim again
+      if (earlier.kind === 'replay') {
+        const { response } = earlier;
+        await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
+      }
+      return earlier;
     }
     return { kind: 'in-use' } as const;
   };
@@ -114,17 +126,8 @@ export function createIdempotencyStore(options: {
   return {
     async peek(scope, requestHash) {
       const done = await tryKv('read outcome', () => options.kv.get(doneKey(scope)));
-      if (done.ok && done.value) return fromDone(done.value, requestHash) as Exclude<ClaimResult, { kind: 'claimed' }>;
-      const { rows } = await options.db.query<Row>(
-        `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table}
-          WHERE scope_hash = $1 AND expires_at > now()`,
-        [scope],
-      );
-      const row = rows[0];
-      if (!row) return undefined;
-      if (row.requestHash !== requestHash) return { kind: 'mismatch' };
-      if (row.statusCode === null) return { kind: 'in-use' };
-      return { kind: 'replay', response: { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' } };
+      if (done.ok && done.value) return fromDone(done.value, requestHash);
+      return fromRecord(scope, requestHash);
     },
 
     async claim(scope, requestHash, meta) {
