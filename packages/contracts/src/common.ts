@@ -29,3 +29,14 @@ export const Problem = z.object({
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+/** When a flight leaves and lands: UTC instants, local date-times with their airports' zones, and the duration. */
+export const FlightTimes = {
+  departureAt: z.iso.datetime(),
+  arrivalAt: z.iso.datetime(),
+  departureLocal: z.string(),
+  arrivalLocal: z.string(),
+  departureTimeZone: z.string(),
+  arrivalTimeZone: z.string(),
+  durationMinutes: z.number().int(),
+};

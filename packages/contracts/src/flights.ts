@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CabinClass, IataCode, Money, SeatCode, Uuid, pageOf } from './common.js';
+import { CabinClass, FlightTimes, IataCode, Money, SeatCode, Uuid, pageOf } from './common.js';
 
 /** Public HTTP schemas of the flights service (DESIGN.md §5). */
 
@@ -117,13 +117,7 @@ export const Flight = z.object({
   airplaneModel: z.string(),
   from: z.string(),
   to: z.string(),
-  departureAt: z.iso.datetime(),
-  arrivalAt: z.iso.datetime(),
-  departureLocal: z.string(),
-  arrivalLocal: z.string(),
-  departureTimeZone: z.string(),
-  arrivalTimeZone: z.string(),
-  durationMinutes: z.number().int(),
+  ...FlightTimes,
   status: FlightStatus,
   fares: Fares,
   /** Seats left per cabin; advisory (a hold decides). */
@@ -188,13 +182,7 @@ export const SearchSegment = z.object({
   flightNumber: z.string(),
   from: z.string(),
   to: z.string(),
-  departureAt: z.iso.datetime(),
-  arrivalAt: z.iso.datetime(),
-  departureLocal: z.string(),
-  arrivalLocal: z.string(),
-  departureTimeZone: z.string(),
-  arrivalTimeZone: z.string(),
-  durationMinutes: z.number().int(),
+  ...FlightTimes,
   cabin: CabinClass,
   fare: Money,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CabinClass, IataCode, Money, SeatCode, Uuid } from './common.js';
+import { CabinClass, FlightTimes, IataCode, Money, SeatCode, Uuid } from './common.js';
 
 /**
  * Internal API of the flights service for seat holds. Only services reach it (service token,
@@ -41,13 +41,7 @@ export const FlightSnapshot = z.object({
   flightNumber: z.string(),
   from: IataCode,
   to: IataCode,
-  departureAt: z.iso.datetime(),
-  arrivalAt: z.iso.datetime(),
-  departureLocal: z.string(),
-  arrivalLocal: z.string(),
-  departureTimeZone: z.string(),
-  arrivalTimeZone: z.string(),
-  durationMinutes: z.number().int(),
+  ...FlightTimes,
 });
 export type FlightSnapshot = z.infer<typeof FlightSnapshot>;
 
