@@ -4,7 +4,7 @@ import type { ProcessInfo } from './system.js';
 const ticksPerSecond = 100;
 
 /** User + system CPU seconds a process has used so far (Linux /proc), or undefined when it is gone. */
-function cpuSeconds(pid: number): number | undefined {
+export function cpuSeconds(pid: number): number | undefined {
   try {
     // The command name may hold spaces; the fields after its closing parenthesis are fixed.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

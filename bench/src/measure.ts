@@ -28,15 +28,18 @@ export function startRssMonitor(processes: () => ProcessInfo[], intervalMs = 500
   };
 }
 
-function readHighWaterKb(pid: number): number | undefined {
+/** A memory figure of a process from /proc/<pid>/status in kB (`VmRSS` now, `VmHWM` at its peak), or undefined when it is gone. */
+export function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
   }
 }
+
+const readHighWaterKb = (pid: number) => readStatusKb(pid, 'VmHWM');
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -6,24 +6,18 @@
  * Target (issue: one-command start): ready in ≤ 15 s.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMachine, writeResult, type ResultRow } from './measure.js';
+import { cpuSeconds } from './cpu.js';
+import { describeMachine, readStatusKb, writeResult, type ResultRow } from './measure.js';
 import { findPortBlock, repoRoot } from './system.js';
 
 const targetSeconds = 15;
 
 function procFigures(pid: number) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? 0);
-  return {
-    cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
-    rssMb: Math.round(kb('VmRSS') / 1024),
-    peakRssMb: Math.round(kb('VmHWM') / 1024),
-  };
+  const mb = (kb: number | undefined) => Math.round((kb ?? 0) / 1024);
+  return { cpuSeconds: cpuSeconds(pid) ?? 0, rssMb: mb(readStatusKb(pid, 'VmRSS')), peakRssMb: mb(readStatusKb(pid, 'VmHWM')) };
 }
 
 async function startOnce(dataDir: string, logFile: string) {
