@@ -256,12 +256,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       async () => {
         const answer = await fetch(`${gatewayUrl}/ready`, { signal: AbortSignal.timeout(1000) });
         if (!answer.ok) return false;
-        if (options.mode === 'cluster') {
-          // Every instance answers, not only the gateway.
-          const processes = readProcesses();
-          if (processes.length !== 2 + flightsInstances + bookingsInstances) return false;
-        }
-        return true;
+        if (options.mode !== 'cluster') return true;
+        // Every instance is ready, not only the gateway: the gateway's /ready does not ask its upstreams,
+        // so a first request could otherwise reach a flights instance that is still starting.
+        const processes = readProcesses();
+        if (processes.length !== 2 + flightsInstances + bookingsInstances) return false;
+        const answers = await Promise.all(
+          processes.map((entry) =>
+            fetch(`${entry.url}/ready`, { signal: AbortSignal.timeout(1000) }).then(
+              (each) => each.ok,
+              () => false,
+            ),
+          ),
+        );
+        return answers.every(Boolean);
       },
       180_000,
       child,
