@@ -138,6 +138,30 @@ describe.each(implementations)('bus contract on $name', (implementation) => {
     expect(await bus.replayDeadLetters(queue)).toBe(0);
   });
 
+  it('when a dependency stays away longer than the retry schedule, then the event waits for it without spending its attempts', async () => {
+    class Away extends Error {}
+    // Six outage failures against a budget of two attempts, then one real failure, then success.
+    let outages = 6;
+    const consumer = recorder((_received, delivery) => {
+      if (outages > 0) {
+        outages -= 1;
+        throw new Away('database unreachable');
+      }
+      return delivery.attempt === 1;
+    });
+    const queue = 'outage';
+    await bus.subscribe(
+      { queue, topics: ['booking.paid'], maxAttempts: 2, retryDelaysMs: [20], isOutage: (error) => error instanceof Away },
+      consumer.handler,
+    );
+    const paid = event('booking.paid');
+    await bus.publish(paid);
+
+    await waitFor(() => consumer.seen.length === 8, { what: 'outage retries, one counted failure and the success' });
+    expect(consumer.seen.map((entry) => entry.attempt)).toEqual([1, 1, 1, 1, 1, 1, 1, 2]);
+    expect(await bus.deadLetterCount(queue)).toBe(0);
+  });
+
   it('when a malformed message arrives, then it is dead-lettered and the consumer keeps going', async () => {
     const consumer = recorder();
     const queue = 'malformed';

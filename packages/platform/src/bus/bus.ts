@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@aerofly/contracts';
 
 export type Delivery = { attempt: number };
-/** Throwing means "not done": the message is retried with backoff, then dead-lettered. */
+/** Throwing means "not done": the message is retried with backoff, then dead-lettered (outages aside: `isOutage`). */
 export type EventHandler = (event: EventEnvelope, delivery: Delivery) => Promise<void>;
 
 export type SubscribeOptions = {
@@ -15,6 +15,12 @@ export type SubscribeOptions = {
   retryDelaysMs?: number[];
   /** How many messages may be in flight at once per instance. */
   prefetch?: number;
+  /**
+   * Says a failure came from a dependency being away (the database, say) rather than from the work:
+   * such a failure is retried on the same backoff without spending an attempt, so an outage longer
+   * than the retry schedule never dead-letters a message. Without it every failure counts.
+   */
+  isOutage?: (error: unknown) => boolean;
 };
 
 /**

@@ -16,22 +16,27 @@ export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: numbe
 
   const deliver = async (consumer: Consumer, event: EventEnvelope) => {
     const maxAttempts = consumer.options.maxAttempts ?? defaultMaxAttempts;
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1; ;) {
       const handler = consumer.handlers[consumer.next++ % consumer.handlers.length];
       if (!handler) return;
       try {
         await handler(event, { attempt });
         return;
       } catch (error) {
-        if (attempt >= maxAttempts) {
+        const outage = consumer.options.isOutage?.(error) ?? false;
+        if (attempt >= maxAttempts && !outage) {
           consumer.deadLetters.push(event);
           options.logger.error({ err: error, queue: consumer.options.queue, eventId: event.id }, 'event dead-lettered');
           return;
         }
-        options.logger.warn({ err: error, queue: consumer.options.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
+        options.logger.warn(
+          { err: error, queue: consumer.options.queue, eventId: event.id, attempt, outage },
+          'event handler failed; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, retryDelay(consumer.options.retryDelaysMs ?? delays, attempt)));
         // Shutting down mid-retry: fail the publish so the outbox keeps the event for the next start.
         if (closed) throw new Error('bus closed before the event was handled');
+        if (!outage) attempt += 1;
       }
     }
   };

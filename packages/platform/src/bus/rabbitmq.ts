@@ -1,7 +1,15 @@
 import { EventEnvelope } from '@aerofly/contracts';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from '../logger.js';
-import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts, defaultRetryDelaysMs, topicMatches } from './bus.js';
+import {
+  type Bus,
+  type EventHandler,
+  type SubscribeOptions,
+  defaultMaxAttempts,
+  defaultRetryDelaysMs,
+  retryDelay,
+  topicMatches,
+} from './bus.js';
 
 /** amqplib hands confirm failures over as anything; keep a real Error for the logs. */
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(JSON.stringify(error)));
@@ -192,19 +200,27 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
         await handler(event, { attempt });
         safeAck(channel, message);
       } catch (error) {
-        if (attempt >= maxAttempts) {
+        const outage = sub.isOutage?.(error) ?? false;
+        if (attempt >= maxAttempts && !outage) {
           await deadLetter(channel, sub.queue, message, error);
           return;
         }
-        logger.warn({ err: error, queue: sub.queue, eventId: event.id, attempt }, 'event handler failed; retrying');
+        logger.warn({ err: error, queue: sub.queue, eventId: event.id, attempt, outage }, 'event handler failed; retrying');
+        if (maxAttempts === 1) {
+          // No delay queue exists for a single attempt: an outage waits here, then goes back to the queue.
+          await new Promise((resolve) => setTimeout(resolve, retryDelay(sub.retryDelaysMs ?? defaultRetryDelaysMs, 1)));
+          safeNack(channel, message);
+          return;
+        }
         try {
+          // An outage keeps its attempt number and waits on the delay of the attempt it is at.
           await sendConfirmed(
             channel,
-            retryQueueName(sub.queue, attempt),
+            retryQueueName(sub.queue, Math.min(attempt, maxAttempts - 1)),
             message.content,
             {
               ...message.properties.headers,
-              'x-attempt': attempt + 1,
+              'x-attempt': outage ? attempt : attempt + 1,
             },
             event.id,
           );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseEvent, type EventEnvelope } from '@aerofly/contracts';
-import { createEvent, writeOutbox, type Bus, type Clock, type Db, type Logger } from '@aerofly/platform';
+import { createEvent, isConnectionError, writeOutbox, type Bus, type Clock, type Db, type Logger } from '@aerofly/platform';
 import { bookingsRepository, paymentsRepository, type BookingRecord, type RefundRecord } from '../bookings/bookings.repository.js';
 import { toSnapshot } from '../bookings/bookings.views.js';
 import type { Settlement } from '../bookings/settlement.js';
@@ -73,7 +73,14 @@ export function createFlightCancelledHandler(deps: {
 
 export async function subscribeFlightCancelled(bus: Bus, handle: (event: EventEnvelope) => Promise<void>) {
   await bus.subscribe(
-    { queue: flightCancelledQueue, topics: ['flight.cancelled'], maxAttempts: 8, retryDelaysMs: [1000, 5000, 15_000, 30_000, 60_000] },
+    {
+      queue: flightCancelledQueue,
+      topics: ['flight.cancelled'],
+      maxAttempts: 8,
+      retryDelaysMs: [1000, 5000, 15_000, 30_000, 60_000],
+      // A database outage waits for the database; only the work's own failures count towards the dead-letter queue.
+      isOutage: isConnectionError,
+    },
     handle,
   );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@aerofly/contracts';
-import { createRabbitBus, type Bus } from '@aerofly/platform';
+import { createRabbitBus, type Bus, type Db } from '@aerofly/platform';
 import {
   createSmtpSink,
   createTestBus,
@@ -195,6 +195,38 @@ describe(`email consumer on ${onRabbit ? 'RabbitMQ' : 'the in-process bus'} with
       'SELECT attempts, last_error AS "lastError" FROM notifications.notifications',
     );
     expect(rows.every((row) => row.attempts >= 2 && row.lastError === null)).toBe(true);
+  });
+
+  it('when the database is away for longer than the retry schedule, then the emails wait for it: sent once each, none dead-lettered', async () => {
+    const { create } = busFactory();
+    const bus = create();
+    // The consumer's database refuses connections, as pg reports it, while `away` is set.
+    let away = true;
+    let refused = 0;
+    const refuse = () => {
+      refused += 1;
+      return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    };
+    const flaky: Db = {
+      ...db,
+      kind: db.kind,
+      query: (text, params) => (away ? refuse() : db.query(text, params)),
+      transaction: (fn) => (away ? refuse() : db.transaction(fn)),
+    };
+    const running = await startEmailConsumer(bus, flaky, { smtpUrl: sink.url, maxAttempts: 2, retryDelaysMs: [30] });
+    cleanups.push(running.close);
+    const events = Array.from({ length: 3 }, () => eventOf('booking.confirmed', confirmedBooking()));
+    const publishing = publishAll(bus, events);
+    // Each event has failed four times over, against a budget of two attempts.
+    await waitFor(() => refused >= events.length * 4, { timeoutMs: 20_000, what: 'deliveries refused by the database' });
+    away = false;
+    await publishing;
+    await sink.waitForCount(events.length, 30_000);
+    await settle(onRabbit ? 500 : 50);
+
+    expectExactlyOnce(events);
+    expect(await statusCounts(db)).toEqual({ SENT: events.length });
+    expect(await bus.deadLetterCount(emailQueue)).toBe(0);
   });
 
   it('when sending keeps failing, then the notification is marked failed with the error, dead-lettered, and sent once after a replay', async () => {

@@ -1,6 +1,6 @@
-import type { Bus } from '@aerofly/platform';
+import { isConnectionError, type Bus } from '@aerofly/platform';
 import { emailTopics } from '../emails/emails.js';
-import type { NotificationsService } from './notifications.service.js';
+import { EmailNotSentError, type NotificationsService } from './notifications.service.js';
 
 export const emailQueue = 'notifications.email';
 
@@ -15,6 +15,8 @@ export async function subscribeEmailConsumer(bus: Bus, service: NotificationsSer
       maxAttempts: options.maxAttempts,
       retryDelaysMs: options.retryDelaysMs,
       prefetch: options.prefetch,
+      // The database being away is waited out; a failed send spends an attempt, however it failed.
+      isOutage: (error) => !(error instanceof EmailNotSentError) && isConnectionError(error),
     },
     (event, delivery) => service.handleEvent(event, delivery),
   );

@@ -13,6 +13,14 @@ export class NotificationBusyError extends Error {
   }
 }
 
+/** The SMTP server did not take the message: this counts as an attempt, even when it was a connection failure. */
+export class EmailNotSentError extends Error {
+  constructor(cause: unknown) {
+    super(`email not sent: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'EmailNotSentError';
+  }
+}
+
 /** Deterministic, so a resend after a crash carries the same Message-ID and mail systems can drop the copy. */
 export const messageIdFor = (eventId: string, domain: string) => `<${eventId}@${domain}>`;
 
@@ -57,7 +65,7 @@ export function createNotificationsService(deps: {
       const isFinal = delivery.attempt >= deps.maxAttempts;
       await repository.markFailedAttempt(event.id, token, message, isFinal);
       logger.warn({ eventId: event.id, attempt: delivery.attempt, isFinal, err: error }, 'email send failed');
-      throw error;
+      throw new EmailNotSentError(error);
     }
 
     if (!(await markSentPersistently(event.id, token))) {
