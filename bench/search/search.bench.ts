@@ -231,7 +231,9 @@ let stopping = false;
 const dataDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-'));
 try {
   await ensureDatabase();
-  const { paths, routes, days } = await workload(50_000);
+  // Enough paths that a phase (warm-up and measurement) never wraps around at up to 12,000 req/s:
+  // a repeated sequence would find its own answers still cached.
+  const { paths, routes, days } = await workload((warmupSeconds + seconds) * 12_000);
   log(`Workload: ${paths.length} requests over ${routes} routes and ${days} days (Zipf)`);
   const common = { DATABASE_URL: benchDb.toString(), REDIS_URL: redisUrl, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', RATE_LIMITS: 'off' };
   start('flights', 'services/flights/src/server.ts', {
