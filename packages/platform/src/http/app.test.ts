@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import { createCapturingLogger, silentLogger, testKeys } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,6 +28,7 @@ describe('app factory', () => {
         limit: request.query.limit,
       }),
     );
+    app.get('/api/v1/things/:id', async (request) => ({ id: (request.params as { id: string }).id }));
     app.get('/api/v1/full', async () => {
       throw new AppError('SEATS_UNAVAILABLE', 'Only 1 seat left in economy', { headers: { 'retry-after': '5' } });
     });
@@ -111,6 +113,17 @@ describe('app factory', () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/nowhere?x=1' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ code: 'NOT_FOUND', detail: 'No route GET /api/v1/nowhere' });
+  });
+
+  it('when the router refuses the URL (over-long path part, broken escape), then it is a problem with the request id', async () => {
+    const long = await app.inject({ method: 'GET', url: `/api/v1/things/${'a'.repeat(150)}`, headers: { 'x-request-id': 'edge-long' } });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(long.json()).toMatchObject({ code: 'URI_TOO_LONG', status: 414, requestId: 'edge-long' });
+    expect(long.headers['x-request-id']).toBe('edge-long');
+    const broken = await app.inject({ method: 'GET', url: '/api/v1/things/%E0%A4%A' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: '(url)' }] });
   });
 
   it('when a request id is sent, then it is kept; when none or a bad one is sent, then one is created', async () => {
@@ -234,5 +247,41 @@ describe('calls between services', () => {
     expect((await book({ seats: 0 })).json()).toMatchObject({ status: 502, code: 'UPSTREAM_UNAVAILABLE' });
     expect((await book({ seats: 5 })).json()).toMatchObject({ status: 504, code: 'UPSTREAM_TIMEOUT' });
     expect((await book({ seats: 1, unreachable: true })).json()).toMatchObject({ status: 502, code: 'UPSTREAM_UNAVAILABLE' });
+  });
+});
+
+describe('app factory on a real socket', () => {
+  let app: App;
+  let port: number;
+  beforeAll(async () => {
+    app = await createApp({ name: 'flights', logger: silentLogger });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.server.address() as AddressInfo).port;
+  });
+  afterAll(() => app.close());
+
+  /** Sends raw bytes and reads the answer until the server closes the connection. */
+  const raw = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  it('when Node refuses a request before Fastify sees it (headers too large, not HTTP), then the answer is problem+json too', async () => {
+    const tooLarge = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(tooLarge).toContain('Content-Type: application/problem+json');
+    const body = JSON.parse(tooLarge.slice(tooLarge.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: 'HEADERS_TOO_LARGE', status: 431 });
+    expect(tooLarge).toContain(`X-Request-Id: ${String(body['requestId'])}`);
+
+    const garbage = await raw('THIS IS NOT HTTP\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage).toContain('"code":"VALIDATION_FAILED"');
+    // The server keeps serving.
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
   });
 });

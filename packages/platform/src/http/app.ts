@@ -8,7 +8,7 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { runWithRequestId } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { sendProblem } from './problem.js';
+import { answerClientError, sendProblem } from './problem.js';
 
 export type ReadinessChecks = Record<string, () => Promise<void> | void>;
 // Server, request and reply generics differ between listen and inject; the services only need the type provider.
@@ -60,6 +60,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router refuses (a malformed escape, an over-long path part) gets problem+json like any error.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(request, reply, error);
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, options.logger),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 

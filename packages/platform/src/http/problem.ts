@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '@aerofly/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
@@ -33,6 +36,14 @@ export function toAppError(error: unknown): AppError {
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
     return new AppError('PAYLOAD_TOO_LARGE', undefined, { cause: error });
   }
+  // The router refused the URL before any route ran.
+  if (fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('URI_TOO_LONG', undefined, { cause: error });
+  if (fastifyError.code === 'FST_ERR_BAD_URL') {
+    return new AppError('VALIDATION_FAILED', 'The URL is not valid', {
+      errors: [{ field: '(url)', message: 'is not a valid URL' }],
+      cause: error,
+    });
+  }
   if (fastifyError.code === 'FST_ERR_VALIDATION' || (fastifyError.code ?? '').startsWith('FST_ERR_CTP_')) {
     return new AppError('VALIDATION_FAILED', fastifyError.message ?? 'The request body is not valid', {
       errors: [{ field: '(body)', message: fastifyError.message ?? 'is not valid' }],
@@ -67,4 +78,31 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, thrown
   }
   for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
   return reply.status(error.status).type('application/problem+json').send(problemBody(error, request.id));
+}
+
+const clientErrorByParserCode: Record<string, ErrorCode> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+};
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them (headers too large, malformed
+ * request line, too slow): answers those with problem+json too, then closes the connection.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex, log?: { debug(data: object, message: string): void }) {
+  log?.debug({ err: error }, 'client error');
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  const code = clientErrorByParserCode[error.code ?? ''];
+  const problem = code ? new AppError(code) : new AppError('VALIDATION_FAILED', 'The request could not be read as HTTP');
+  const requestId = randomUUID();
+  const body = JSON.stringify(problemBody(problem, requestId));
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}\r\n` +
+      `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
