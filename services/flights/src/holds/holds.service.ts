@@ -167,6 +167,24 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
     }),
   });
 
+  /**
+   * Releases up to 1,000 bookings' holds in a few statements whatever their number: the live holds
+   * go back in one, the ids without a row get tombstones in one. A hold committed between the two
+   * (its request was still in flight) meets the tombstone's conflict and is released by a last pass.
+   */
+  async function releaseMany(bookingIds: string[], reason: ReleaseReason = 'released'): Promise<ReleaseHoldsResult> {
+    const now = clock.now();
+    const released = await repo.release(db, { bookingIds, reason, now });
+    const releasedSet = new Set(released);
+    const rest = bookingIds.filter((id) => !releasedSet.has(id));
+    const tombstoned = rest.length ? await repo.insertTombstones(db, rest, now) : [];
+    const tombstonedSet = new Set(tombstoned);
+    const existing = rest.filter((id) => !tombstonedSet.has(id));
+    const late = existing.length ? await repo.release(db, { bookingIds: existing, reason, now }) : [];
+    const lateSet = new Set(late);
+    return { released: [...released, ...late], alreadyReleased: existing.filter((id) => !lateSet.has(id)), tombstoned };
+  }
+
   return {
     get: find,
 
@@ -240,32 +258,19 @@ export function createHoldsService({ db, clock, graceSeconds, logger }: { db: Db
       return hold;
     },
 
-    /** Gives the seats back once, whoever asks and however often; a hold that never arrived is refused later. */
-    async release(bookingId: string, reason = 'released') {
-      await repo.release(db, { bookingIds: [bookingId], reason, now: clock.now() });
-      const hold = await repo.find(db, bookingId);
-      if (hold) return holdView(hold);
-      await repo.insertTombstones(db, [bookingId], clock.now());
-      throw new AppError('NOT_FOUND', `No hold for booking ${bookingId}; a later hold for it will be refused`);
+    /**
+     * Gives the seats back once, whoever asks and however often; a hold that never arrived is
+     * refused later (NOT_FOUND says so). The batch path decides, so a hold committing meanwhile is
+     * released too rather than missed.
+     */
+    async release(bookingId: string, reason: ReleaseReason = 'released') {
+      const outcome = await releaseMany([bookingId], reason);
+      const hold = outcome.tombstoned.length ? undefined : await repo.find(db, bookingId);
+      if (!hold) throw new AppError('NOT_FOUND', `No hold for booking ${bookingId}; a later hold for it will be refused`);
+      return holdView(hold);
     },
 
-    /**
-     * `release` for up to 1,000 bookings in a few statements whatever their number: the live holds
-     * go back in one, the ids without a row get tombstones in one. A hold committed between the two
-     * (its request was still in flight) meets the tombstone's conflict and is released by a last pass.
-     */
-    async releaseMany(bookingIds: string[], reason: ReleaseReason = 'released'): Promise<ReleaseHoldsResult> {
-      const now = clock.now();
-      const released = await repo.release(db, { bookingIds, reason, now });
-      const releasedSet = new Set(released);
-      const rest = bookingIds.filter((id) => !releasedSet.has(id));
-      const tombstoned = rest.length ? await repo.insertTombstones(db, rest, now) : [];
-      const tombstonedSet = new Set(tombstoned);
-      const existing = rest.filter((id) => !tombstonedSet.has(id));
-      const late = existing.length ? await repo.release(db, { bookingIds: existing, reason, now }) : [];
-      const lateSet = new Set(late);
-      return { released: [...released, ...late], alreadyReleased: existing.filter((id) => !lateSet.has(id)), tombstoned };
-    },
+    releaseMany,
 
     /** Releases holds past their time, in batches; safe with any number of instances. */
     async releaseExpiredHolds(): Promise<number> {

@@ -299,6 +299,34 @@ describe('holds', () => {
     expect(await available(flight.id)).toBe(58);
   });
 
+  it('when a hold commits between a release finding nothing and its tombstone, then the release still gives its seats back', async () => {
+    const flight = await newFlight();
+    const request = holdRequest([flight.id], { passengers: 2 });
+    const holds = createHoldsService({ db: t.db, clock: t.clock, graceSeconds: 120, logger: silentLogger });
+    // The hold request was still in flight: it commits just before the release writes its tombstone.
+    let holdLanded = false;
+    const releaser = createHoldsService({
+      db: {
+        ...t.db,
+        query: async (text: string, params?: unknown[]) => {
+          if (!holdLanded && text.includes('released before held')) {
+            holdLanded = true;
+            await holds.hold({ ...request, cabin: 'economy' });
+          }
+          return t.db.query(text, params);
+        },
+      } as typeof t.db,
+      clock: t.clock,
+      graceSeconds: 120,
+      logger: silentLogger,
+    });
+    const released = await releaser.release(request.bookingId);
+    expect(holdLanded).toBe(true);
+    expect(released.status).toBe('RELEASED');
+    expect(await available(flight.id)).toBe(59);
+    expect((await check(flight.id)).ok).toBe(true);
+  });
+
   it('when batch releases over overlapping ids race each other and single releases, then each hold goes back exactly once', async () => {
     const flights = [await newFlight(), await newFlight(), await newFlight()];
     const requests = Array.from({ length: 60 }, (_, i) => holdRequest([flights[i % 3]!.id], { passengers: 1 + (i % 2) }));
