@@ -8,6 +8,7 @@ export * from './errors.js';
 export * from './http/app.js';
 export * from './http/problem.js';
 export * from './http/service-client.js';
+export * from './http/service-app.js';
 export * from './kv/index.js';
 export * from './lifecycle.js';
 export * from './logger.js';

@@ -1,8 +1,7 @@
 import {
-  createApp,
+  createServiceApp,
   createServiceClient,
   createServiceTokenSigner,
-  createTokenVerifier,
   type App,
   type Bus,
   type Clock,
@@ -48,22 +47,9 @@ export async function createBookingsClient(config: Readonly<FlightsConfig>): Pro
 
 /** Builds the flights app, unstarted; tests drive it with `app.inject`. */
 export async function buildApp(deps: FlightsDeps): Promise<App> {
-  const verifier = await createTokenVerifier({
-    userPublicKeyPem: deps.config.JWT_PUBLIC_KEY,
-    servicePublicKeyPem: deps.config.SERVICE_PUBLIC_KEY,
-    serviceName: 'flights',
-  });
-  const app = await createApp({
-    name: 'flights',
-    logger: deps.logger,
-    verifier,
-    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
-    readiness: {
-      postgres: () => deps.db.ping(),
-      ...(deps.kv.kind === 'redis' ? { redis: () => deps.kv.ping() } : {}),
-      ...(deps.bus.kind === 'rabbitmq' ? { rabbitmq: () => assertHealthy(deps.bus) } : {}),
-    },
-    openapi: { title: 'AeroFly flights', description: 'Cities, airports, airplanes, flights, search and seat holds' },
+  const app = await createServiceApp('flights', deps, {
+    title: 'AeroFly flights',
+    description: 'Cities, airports, airplanes, flights, search and seat holds',
   });
   const { db, clock, logger } = deps;
   const cache = createReadCache({ kv: deps.kv, ttlSeconds: deps.config.SEARCH_CACHE_TTL_SECONDS, metrics: app.metrics, logger });
@@ -84,8 +70,4 @@ export async function buildApp(deps: FlightsDeps): Promise<App> {
   await app.register(holdsRoutes, { holds: createHoldsService({ db, clock, graceSeconds: deps.config.HOLD_GRACE_SECONDS, logger }) });
   await app.register(inventoryRoutes, { inventory: createInventoryService({ db, clock, bookings, logger }) });
   return app;
-}
-
-function assertHealthy(bus: Bus) {
-  if (!bus.isHealthy()) throw new Error('rabbitmq disconnected');
 }

@@ -9,6 +9,7 @@ import {
   createTokenVerifier,
   createUserTokenSigner,
   parseUpstreamUrls,
+  readinessOf,
   type App,
   type Bus,
   type Clock,
@@ -106,11 +107,7 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
     requestContext: false,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUSTED_PROXIES.length ? config.TRUSTED_PROXIES : false,
-    readiness: {
-      postgres: () => deps.db.ping(),
-      ...(deps.kv.kind === 'redis' ? { redis: () => deps.kv.ping() } : {}),
-      ...(deps.bus.kind === 'rabbitmq' ? { rabbitmq: () => assertHealthy(deps.bus) } : {}),
-    },
+    readiness: readinessOf(deps),
     openapi: {
       title: 'AeroFly API',
       description: 'Accounts and tokens, plus every service behind the gateway',
@@ -167,8 +164,4 @@ export async function buildApp(deps: GatewayDeps): Promise<GatewayApp> {
   await app.register(webRoutes, { distDir: config.WEB_DIST_DIR ?? defaultWebDist });
 
   return Object.assign(app, { auth, rateLimits }) as GatewayApp;
-}
-
-function assertHealthy(bus: Bus) {
-  if (!bus.isHealthy()) throw new Error('rabbitmq disconnected');
 }

@@ -1,4 +1,4 @@
-import { createApp, createTokenVerifier, type App, type Bus, type Clock, type Db, type Kv, type Logger } from '@aerofly/platform';
+import { createServiceApp, type App, type Bus, type Clock, type Db, type Kv, type Logger } from '@aerofly/platform';
 import type { NotificationsConfig } from './config.js';
 import type { EmailSettings } from './emails/emails.js';
 import type { Mailer } from './emails/mailer.js';
@@ -46,28 +46,11 @@ export async function buildApp(
   deps: NotificationsDeps,
   service: NotificationsService = createNotificationsServiceFrom(deps),
 ): Promise<App> {
-  const verifier = await createTokenVerifier({
-    userPublicKeyPem: deps.config.JWT_PUBLIC_KEY,
-    servicePublicKeyPem: deps.config.SERVICE_PUBLIC_KEY,
-    serviceName: 'notifications',
-  });
-  const app = await createApp({
-    name: 'notifications',
-    logger: deps.logger,
-    verifier,
-    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
-    readiness: {
-      postgres: () => deps.db.ping(),
-      ...(deps.kv.kind === 'redis' ? { redis: () => deps.kv.ping() } : {}),
-      ...(deps.bus.kind === 'rabbitmq' ? { rabbitmq: () => assertHealthy(deps.bus) } : {}),
-    },
-    openapi: { title: 'AeroFly notifications', description: 'Emails sent on booking and account events, and their delivery status' },
+  const app = await createServiceApp('notifications', deps, {
+    title: 'AeroFly notifications',
+    description: 'Emails sent on booking and account events, and their delivery status',
   });
   await app.register(notificationRoutes, { service });
   if (deps.config.EMBEDDED_MODE && deps.mailbox) await app.register(mailboxRoutes, { store: deps.mailbox });
   return app;
-}
-
-function assertHealthy(bus: Bus) {
-  if (!bus.isHealthy()) throw new Error('rabbitmq disconnected');
 }
