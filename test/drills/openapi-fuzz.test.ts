@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasServers } from '@aerofly/testing';
-import { say, startDrill, waitUntil, type Drill } from './support.js';
+import { expect, it } from 'vitest';
+import { describeDrill, say, waitUntil } from './support.js';
 
-const ready = hasServers('fault drill: OpenAPI fuzz', ['postgres', 'redis', 'rabbitmq']);
 const runsPerOperation = Number(process.env['FUZZ_RUNS'] ?? 12);
 const seed = Number(process.env['FUZZ_SEED'] ?? 20261125);
 
@@ -92,14 +90,9 @@ function stringArbitrary(schema: Schema): fc.Arbitrary<string> {
   return fc.string({ minLength: 0, maxLength: Math.min(schema.maxLength ?? 40, 60), unit: 'grapheme' });
 }
 
-describe.skipIf(!ready)('drill: fuzz every route of the merged OpenAPI document', () => {
-  let drill: Drill;
-  beforeAll(async () => {
-    drill = await startDrill('openapi-fuzz', { bookingsInstances: 1 });
-  });
-  afterAll(async () => drill?.stop());
-
+describeDrill('drill: fuzz every route of the merged OpenAPI document', 'openapi-fuzz', { bookingsInstances: 1 }, (current) => {
   it('when every operation gets generated parameters and bodies, then none answers 5xx and no process crashes', async () => {
+    const drill = current();
     // The gateway merges the services' documents at request time; wait until every service is in it.
     let document: Document = { paths: {} };
     await waitUntil(

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import { startTcpProxy, testServers, type TcpProxy } from '@aerofly/testing';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { hasServers, startTcpProxy, testServers, type TcpProxy } from '@aerofly/testing';
 import { call, createFleet, createTokenMinter, inParallel, inventoryCheck, type Customer } from '../../bench/src/api.js';
 import { dropDatabase, isolatedAmqpUrl, recreateDatabase, startSystem, withDatabase, type RunningSystem } from '../../bench/src/system.js';
 
@@ -64,10 +65,25 @@ async function startSmtpSink() {
 
 export type Drill = Awaited<ReturnType<typeof startDrill>>;
 
-export async function startDrill(
-  name: string,
-  options: { flightsInstances?: number; bookingsInstances?: number; env?: Record<string, string> } = {},
-) {
+/**
+ * A drill's suite: one system started for it (`startDrill(name, options)`) before its tests and
+ * removed after them. Without PostgreSQL, Redis and RabbitMQ it is listed as not run, which fails
+ * the run where servers are required.
+ */
+export function describeDrill(title: string, name: string, options: DrillOptions, tests: (drill: () => Drill) => void) {
+  describe.skipIf(!hasServers(`fault drill: ${name}`, ['postgres', 'redis', 'rabbitmq']))(title, () => {
+    let drill: Drill | undefined;
+    beforeAll(async () => {
+      drill = await startDrill(name, options);
+    });
+    afterAll(async () => drill?.stop());
+    tests(() => drill!);
+  });
+}
+
+export type DrillOptions = { flightsInstances?: number; bookingsInstances?: number; env?: Record<string, string> };
+
+export async function startDrill(name: string, options: DrillOptions = {}) {
   const suffix = `${name.replace(/\W/g, '_')}_${randomUUID().slice(0, 6)}`;
   const databaseName = `aerofly_drill_${suffix}`;
   const databaseUrl = await recreateDatabase(servers.postgres, databaseName);
