@@ -24,6 +24,45 @@ const fieldOf = (path: string) =>
     .replace(/^body\./, '')
     .replace(/^card\[?"?|"?\]?$/g, '');
 
+type CardFieldProps = {
+  field: 'number' | 'expiry' | 'cvc';
+  label: string;
+  autoComplete: string;
+  placeholder: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** What the last check or attempt said about this field. */
+  error: string | undefined;
+  /** Described by this element while there is no error. */
+  hintId?: string;
+  narrow?: boolean;
+};
+
+/** A numeric card input with its label and, when there is one, its error. */
+function CardField({ field, label, autoComplete, placeholder, value, onChange, error, hintId, narrow }: CardFieldProps) {
+  const id = `card-${field}`;
+  return (
+    <div className={narrow ? 'field narrow' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        inputMode="numeric"
+        autoComplete={autoComplete}
+        placeholder={placeholder}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hintId}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function PaymentForm({ amount, pay, disabled }: Props) {
   const [number, setNumber] = useState('');
   const [expiry, setExpiry] = useState('');
@@ -76,13 +115,6 @@ export function PaymentForm({ amount, pay, disabled }: Props) {
     }
   };
 
-  const fieldError = (field: string) =>
-    fieldErrors[field] ? (
-      <p id={`card-${field}-error`} className="field-error">
-        {fieldErrors[field]}
-      </p>
-    ) : null;
-
   return (
     <form className="card payment-form" onSubmit={(event) => void submit(event)} noValidate aria-label="Payment">
       <h2>Pay {formatMoney(amount)}</h2>
@@ -90,49 +122,36 @@ export function PaymentForm({ amount, pay, disabled }: Props) {
         <label htmlFor="card-name">Name on card</label>
         <input id="card-name" autoComplete="cc-name" value={name} onChange={(event) => setName(event.target.value)} />
       </div>
-      <div className="field">
-        <label htmlFor="card-number">Card number</label>
-        <input
-          id="card-number"
-          inputMode="numeric"
-          autoComplete="cc-number"
-          placeholder="1234 5678 9012 3456"
-          value={number}
-          aria-invalid={fieldErrors.number ? true : undefined}
-          aria-describedby={fieldErrors.number ? 'card-number-error' : 'test-cards'}
-          onChange={(event) => setNumber(event.target.value)}
-        />
-        {fieldError('number')}
-      </div>
+      <CardField
+        field="number"
+        label="Card number"
+        autoComplete="cc-number"
+        placeholder="1234 5678 9012 3456"
+        value={number}
+        onChange={setNumber}
+        error={fieldErrors.number}
+        hintId="test-cards"
+      />
       <div className="row">
-        <div className="field">
-          <label htmlFor="card-expiry">Expiry (MM/YY)</label>
-          <input
-            id="card-expiry"
-            inputMode="numeric"
-            autoComplete="cc-exp"
-            placeholder="12/30"
-            value={expiry}
-            aria-invalid={fieldErrors.expiry ? true : undefined}
-            aria-describedby={fieldErrors.expiry ? 'card-expiry-error' : undefined}
-            onChange={(event) => setExpiry(event.target.value)}
-          />
-          {fieldError('expiry')}
-        </div>
-        <div className="field narrow">
-          <label htmlFor="card-cvc">CVC</label>
-          <input
-            id="card-cvc"
-            inputMode="numeric"
-            autoComplete="cc-csc"
-            placeholder="123"
-            value={cvc}
-            aria-invalid={fieldErrors.cvc ? true : undefined}
-            aria-describedby={fieldErrors.cvc ? 'card-cvc-error' : undefined}
-            onChange={(event) => setCvc(event.target.value)}
-          />
-          {fieldError('cvc')}
-        </div>
+        <CardField
+          field="expiry"
+          label="Expiry (MM/YY)"
+          autoComplete="cc-exp"
+          placeholder="12/30"
+          value={expiry}
+          onChange={setExpiry}
+          error={fieldErrors.expiry}
+        />
+        <CardField
+          field="cvc"
+          label="CVC"
+          autoComplete="cc-csc"
+          placeholder="123"
+          value={cvc}
+          onChange={setCvc}
+          error={fieldErrors.cvc}
+          narrow
+        />
       </div>
       <details id="test-cards" className="hint">
         <summary>Test cards</summary>

@@ -20,6 +20,31 @@ type Props = { value: Filters; currency: string; onChange: (filters: Filters) =>
 
 const priceText = (minor: number | undefined, currency: string) => (minor === undefined ? '' : String(toMajorUnits(minor, currency)));
 
+type Bound = { id: string; label: string; value: string; onChange: (value: string) => void; type?: 'time'; inputMode?: 'decimal' };
+
+/** A lower and an upper bound side by side under one legend. */
+function BoundsFieldset({ legend, bounds }: { legend: string; bounds: [Bound, Bound] }) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <div className="row">
+        {bounds.map((bound) => (
+          <div className="field" key={bound.id}>
+            <label htmlFor={bound.id}>{bound.label}</label>
+            <input
+              id={bound.id}
+              {...(bound.type ? { type: bound.type } : {})}
+              {...(bound.inputMode ? { inputMode: bound.inputMode } : {})}
+              value={bound.value}
+              onChange={(event) => bound.onChange(event.target.value)}
+            />
+          </div>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
 export function ResultFilters({ value, currency, onChange }: Props) {
   const [minPrice, setMinPrice] = useState(priceText(value.minPrice, currency));
   const [maxPrice, setMaxPrice] = useState(priceText(value.maxPrice, currency));
@@ -101,45 +126,27 @@ export function ResultFilters({ value, currency, onChange }: Props) {
       <details className="card">
         <summary>Price and times</summary>
         <form onSubmit={apply} aria-label="Filter results" noValidate>
-          <fieldset>
-            <legend>Price per passenger ({currency})</legend>
-            <div className="row">
-              <div className="field">
-                <label htmlFor="min-price">From</label>
-                <input id="min-price" inputMode="decimal" value={minPrice} onChange={(event) => setMinPrice(event.target.value)} />
-              </div>
-              <div className="field">
-                <label htmlFor="max-price">Up to</label>
-                <input id="max-price" inputMode="decimal" value={maxPrice} onChange={(event) => setMaxPrice(event.target.value)} />
-              </div>
-            </div>
-          </fieldset>
-          <fieldset>
-            <legend>Departure time (local)</legend>
-            <div className="row">
-              <div className="field">
-                <label htmlFor="depart-after">Not before</label>
-                <input id="depart-after" type="time" value={departAfter} onChange={(event) => setDepartAfter(event.target.value)} />
-              </div>
-              <div className="field">
-                <label htmlFor="depart-before">Before</label>
-                <input id="depart-before" type="time" value={departBefore} onChange={(event) => setDepartBefore(event.target.value)} />
-              </div>
-            </div>
-          </fieldset>
-          <fieldset>
-            <legend>Arrival time (local)</legend>
-            <div className="row">
-              <div className="field">
-                <label htmlFor="arrive-after">Not before</label>
-                <input id="arrive-after" type="time" value={arriveAfter} onChange={(event) => setArriveAfter(event.target.value)} />
-              </div>
-              <div className="field">
-                <label htmlFor="arrive-before">Before</label>
-                <input id="arrive-before" type="time" value={arriveBefore} onChange={(event) => setArriveBefore(event.target.value)} />
-              </div>
-            </div>
-          </fieldset>
+          <BoundsFieldset
+            legend={`Price per passenger (${currency})`}
+            bounds={[
+              { id: 'min-price', label: 'From', inputMode: 'decimal', value: minPrice, onChange: setMinPrice },
+              { id: 'max-price', label: 'Up to', inputMode: 'decimal', value: maxPrice, onChange: setMaxPrice },
+            ]}
+          />
+          <BoundsFieldset
+            legend="Departure time (local)"
+            bounds={[
+              { id: 'depart-after', label: 'Not before', type: 'time', value: departAfter, onChange: setDepartAfter },
+              { id: 'depart-before', label: 'Before', type: 'time', value: departBefore, onChange: setDepartBefore },
+            ]}
+          />
+          <BoundsFieldset
+            legend="Arrival time (local)"
+            bounds={[
+              { id: 'arrive-after', label: 'Not before', type: 'time', value: arriveAfter, onChange: setArriveAfter },
+              { id: 'arrive-before', label: 'Before', type: 'time', value: arriveBefore, onChange: setArriveBefore },
+            ]}
+          />
           {error && (
             <p role="alert" className="error">
               {error}
