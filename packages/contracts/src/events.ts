@@ -59,3 +59,16 @@ export type EventEnvelope<T = unknown> = Omit<z.infer<typeof EventEnvelope>, 'da
 export function parseEvent<T extends EventType>(type: T, envelope: EventEnvelope): EventData<T> {
   return eventSchemas[type].parse(envelope.data) as EventData<T>;
 }
+
+/**
+ * Every consumer queue and the event types it takes. Each process declares them all before it
+ * publishes, so an event published before its consumer has ever started waits in that consumer's
+ * queue instead of being dropped as unroutable.
+ */
+export const consumerQueues = {
+  email: {
+    queue: 'notifications.email',
+    topics: ['booking.confirmed', 'booking.cancelled', 'booking.expired', 'booking.payment_refunded', 'user.registered'],
+  },
+  flightCancelled: { queue: 'bookings.flight-cancelled', topics: ['flight.cancelled'] },
+} as const satisfies Record<string, { queue: string; topics: readonly EventType[] }>;

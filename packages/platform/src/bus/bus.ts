@@ -23,6 +23,9 @@ export type SubscribeOptions = {
   isOutage?: (error: unknown) => boolean;
 };
 
+/** A consumer queue that must exist before anything is published (see `consumerQueues` in contracts). */
+export type DeclaredQueue = { queue: string; topics: readonly string[] };
+
 /**
  * Domain events, at least once. RabbitMQ in server mode, in-process in embedded mode; both give
  * topic routing, manual ack, retry with backoff and a dead-letter queue after `maxAttempts`.

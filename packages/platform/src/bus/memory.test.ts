@@ -23,4 +23,19 @@ describe('in-process bus edge cases', () => {
     await expect(publishing).rejects.toThrow(/closed/);
     expect(calls).toBe(1);
   });
+
+  it('when an event is published before its declared consumer subscribes, then the publish fails (the outbox retries) and succeeds once it has', async () => {
+    const bus = createMemoryBus({ logger: silentLogger, declaredQueues: [{ queue: 'late-starter', topics: ['booking.confirmed'] }] });
+    const confirmed = { id: randomUUID(), type: 'booking.confirmed', version: 1, occurredAt: new Date().toISOString(), data: {} };
+    await expect(bus.publish(confirmed)).rejects.toThrow(/no consumer on late-starter/);
+    // Events nobody declared go through as before.
+    await bus.publish({ ...confirmed, id: randomUUID(), type: 'booking.created' });
+    const seen: string[] = [];
+    await bus.subscribe({ queue: 'late-starter', topics: ['booking.confirmed'] }, async (event) => {
+      seen.push(event.id);
+    });
+    await bus.publish(confirmed);
+    expect(seen).toEqual([confirmed.id]);
+    await bus.close();
+  });
 });

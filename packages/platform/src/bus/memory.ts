@@ -1,6 +1,14 @@
 import { EventEnvelope } from '@aerofly/contracts';
 import type { Logger } from '../logger.js';
-import { type Bus, type EventHandler, type SubscribeOptions, defaultMaxAttempts, retryDelay, topicMatches } from './bus.js';
+import {
+  type Bus,
+  type DeclaredQueue,
+  type EventHandler,
+  type SubscribeOptions,
+  defaultMaxAttempts,
+  retryDelay,
+  topicMatches,
+} from './bus.js';
 
 type Consumer = { options: SubscribeOptions; handlers: EventHandler[]; next: number; deadLetters: EventEnvelope[] };
 
@@ -9,7 +17,7 @@ type Consumer = { options: SubscribeOptions; handlers: EventHandler[]; next: num
  * event (or dead-lettered it after its attempts), so an outbox row is marked published only once
  * its effects are stored, and a restart loses nothing.
  */
-export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: number[] }): Bus {
+export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: number[]; declaredQueues?: readonly DeclaredQueue[] }): Bus {
   const consumers = new Map<string, Consumer>();
   const delays = options.retryDelaysMs ?? [100, 500, 2000, 5000];
   let closed = false;
@@ -48,6 +56,12 @@ export function createMemoryBus(options: { logger: Logger; retryDelaysMs?: numbe
       const targets = [...consumers.values()].filter((consumer) =>
         consumer.options.topics.some((topic) => topicMatches(topic, String(event.type))),
       );
+      // Nothing holds an event here for a declared consumer that has not subscribed yet (RabbitMQ's
+      // queue would): refuse it, so the outbox keeps it and tries again shortly.
+      const waiting = (options.declaredQueues ?? []).find(
+        (declared) => !consumers.has(declared.queue) && declared.topics.some((topic) => topicMatches(topic, String(event.type))),
+      );
+      if (waiting) throw new Error(`no consumer on ${waiting.queue} yet for ${String(event.type)}`);
       // As on RabbitMQ: the bus takes the message, and a consumer dead-letters what it cannot read.
       if (!EventEnvelope.safeParse(event).success) {
         for (const consumer of targets) consumer.deadLetters.push(structuredClone(event));

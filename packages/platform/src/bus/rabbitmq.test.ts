@@ -53,4 +53,30 @@ describe.skipIf(!hasServers('rabbitmq bus edge cases', ['rabbitmq']))('RabbitMQ 
       await bus.close();
     }
   });
+
+  it('when an event is published before its declared consumer ever ran, then the consumer gets it once it starts', async () => {
+    const namespace = `test.${uniqueSuffix()}`;
+    const declaredQueues = [{ queue: 'late-starter', topics: ['booking.confirmed'] }];
+    const publisher = createRabbitBus({ url, logger: silentLogger, namespace, declaredQueues });
+    const consumer = createRabbitBus({ url, logger: silentLogger, namespace });
+    try {
+      const early = event('booking.confirmed');
+      await publisher.publish(early);
+      const seen: string[] = [];
+      await consumer.subscribe({ queue: 'late-starter', topics: ['booking.confirmed'] }, async (received) => {
+        seen.push(received.id);
+      });
+      await waitFor(() => seen.length === 1, { what: 'the event published before the consumer existed' });
+      expect(seen).toEqual([early.id]);
+      // Without the declaration the broker drops what nobody is bound to.
+      const undeclared = event('booking.expired');
+      await publisher.publish(undeclared);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual([early.id]);
+    } finally {
+      await consumer.deleteTopology().catch(() => undefined);
+      await consumer.close();
+      await publisher.close();
+    }
+  });
 });

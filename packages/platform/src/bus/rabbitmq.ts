@@ -3,6 +3,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import type { Logger } from '../logger.js';
 import {
   type Bus,
+  type DeclaredQueue,
   type EventHandler,
   type SubscribeOptions,
   defaultMaxAttempts,
@@ -30,6 +31,8 @@ export type RabbitBusOptions = {
   /** Prefix of every exchange and queue name; tests use a unique one for isolation. */
   namespace?: string;
   publishTimeoutMs?: number;
+  /** Consumer queues declared (with their bindings) on every connect, before anything is published. */
+  declaredQueues?: readonly DeclaredQueue[];
 };
 
 /**
@@ -56,6 +59,7 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
   let reconnectTimer: NodeJS.Timeout | undefined;
 
   const queueName = (queue: string) => `${ns}.${queue}`;
+  const mainQueueOptions = { durable: true, arguments: { 'x-queue-type': 'quorum' } };
   const dlqName = (queue: string) => `${ns}.${queue}.dlq`;
   const retryQueueName = (queue: string, attempt: number) => `${ns}.${queue}.retry.${attempt}`;
 
@@ -84,6 +88,12 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
         }
       });
       await channel.assertExchange(exchange, 'topic', { durable: true });
+      // A consumer that has never run yet still gets what is published from now on: its queue exists.
+      // The arguments match its own declaration (assertTopology), so either may come first.
+      for (const declared of options.declaredQueues ?? []) {
+        await channel.assertQueue(queueName(declared.queue), mainQueueOptions);
+        for (const topic of declared.topics) await channel.bindQueue(queueName(declared.queue), exchange, topic);
+      }
       connection = conn;
       publishChannel = channel;
       for (const subscription of subscriptions) await startConsumer(subscription);
@@ -123,7 +133,7 @@ export function createRabbitBus(options: RabbitBusOptions): RabbitBus {
     const delays = subscription.retryDelaysMs ?? defaultRetryDelaysMs;
     await channel.assertExchange(exchange, 'topic', { durable: true });
     await channel.assertQueue(dlqName(subscription.queue), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.assertQueue(queue, mainQueueOptions);
     for (const topic of subscription.topics) await channel.bindQueue(queue, exchange, topic);
     // One delay queue per attempt: a fixed TTL per queue avoids head-of-line blocking.
     const maxAttempts = subscription.maxAttempts ?? defaultMaxAttempts;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { parseEvent, type EventEnvelope } from '@aerofly/contracts';
+import { consumerQueues, parseEvent, type EventEnvelope } from '@aerofly/contracts';
 import { createEvent, isConnectionError, writeOutbox, type Bus, type Clock, type Db, type Logger } from '@aerofly/platform';
 import { bookingsRepository, paymentsRepository, type BookingRecord, type RefundRecord } from '../bookings/bookings.repository.js';
 import { toSnapshot } from '../bookings/bookings.views.js';
 import type { Settlement } from '../bookings/settlement.js';
 
-export const flightCancelledQueue = 'bookings.flight-cancelled';
+export const flightCancelledQueue = consumerQueues.flightCancelled.queue;
 
 /**
  * `flight.cancelled`: every booking on the flight is cancelled once (the compare-and-swap on its
@@ -75,7 +75,7 @@ export async function subscribeFlightCancelled(bus: Bus, handle: (event: EventEn
   await bus.subscribe(
     {
       queue: flightCancelledQueue,
-      topics: ['flight.cancelled'],
+      topics: [...consumerQueues.flightCancelled.topics],
       maxAttempts: 8,
       retryDelaysMs: [1000, 5000, 15_000, 30_000, 60_000],
       // A database outage waits for the database; only the work's own failures count towards the dead-letter queue.

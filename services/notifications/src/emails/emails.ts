@@ -1,15 +1,9 @@
-import { eventSchemas, type BookingSnapshot, type EventEnvelope, type Money } from '@aerofly/contracts';
+import { consumerQueues, eventSchemas, type BookingSnapshot, type EventEnvelope, type Money } from '@aerofly/contracts';
 import { bookingCalendar } from './calendar.js';
 import { loadTemplate } from './template.js';
 
-/** The event types that lead to an email; `booking.created` needs none (the customer is on the page). */
-export const emailTopics = [
-  'booking.confirmed',
-  'booking.cancelled',
-  'booking.expired',
-  'booking.payment_refunded',
-  'user.registered',
-] as const;
+/** The event types that lead to an email (the email consumer's topics); `booking.created` needs none (the customer is on the page). */
+export const emailTopics = consumerQueues.email.topics;
 export type EmailTopic = (typeof emailTopics)[number];
 export const isEmailTopic = (type: string): type is EmailTopic => (emailTopics as readonly string[]).includes(type);
 

@@ -1,8 +1,9 @@
+import { consumerQueues } from '@aerofly/contracts';
 import { isConnectionError, type Bus } from '@aerofly/platform';
 import { emailTopics } from '../emails/emails.js';
 import { EmailNotSentError, type NotificationsService } from './notifications.service.js';
 
-export const emailQueue = 'notifications.email';
+export const emailQueue = consumerQueues.email.queue;
 
 export type EmailConsumerOptions = { maxAttempts: number; retryDelaysMs: number[]; prefetch: number };
 
