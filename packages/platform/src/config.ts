@@ -111,6 +111,8 @@ export const commonConfigShape = {
   REDIS_SENTINELS: env.optionalHostPortList(),
   /** The master group the sentinels monitor. */
   REDIS_SENTINEL_NAME: z.preprocess(emptyToUndefined, z.string().default('mymaster')),
+  /** The sentinels' own password (their `requirepass`), when they have one. */
+  REDIS_SENTINEL_PASSWORD: env.optionalString(),
   AMQP_URL: env.optionalUrl(),
   DATA_DIR: z.string().default('./data'),
   CURRENCY: z

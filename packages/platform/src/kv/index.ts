@@ -12,6 +12,7 @@ export type KvSettings = {
   redisUrl?: string | undefined;
   redisSentinels?: readonly HostPort[] | undefined;
   redisSentinelName?: string | undefined;
+  redisSentinelPassword?: string | undefined;
 };
 
 /** The kv part of a service's config, for `createKv({ ...kvSettingsOf(config), logger })`. */
@@ -19,8 +20,14 @@ export function kvSettingsOf(config: {
   REDIS_URL?: string | undefined;
   REDIS_SENTINELS?: readonly HostPort[] | undefined;
   REDIS_SENTINEL_NAME: string;
+  REDIS_SENTINEL_PASSWORD?: string | undefined;
 }): KvSettings {
-  return { redisUrl: config.REDIS_URL, redisSentinels: config.REDIS_SENTINELS, redisSentinelName: config.REDIS_SENTINEL_NAME };
+  return {
+    redisUrl: config.REDIS_URL,
+    redisSentinels: config.REDIS_SENTINELS,
+    redisSentinelName: config.REDIS_SENTINEL_NAME,
+    redisSentinelPassword: config.REDIS_SENTINEL_PASSWORD,
+  };
 }
 
 /**
@@ -33,6 +40,7 @@ export function createKv(options: KvSettings & { logger: Logger; keyPrefix?: str
     return createRedisKv({
       sentinels: options.redisSentinels,
       sentinelName: options.redisSentinelName ?? 'mymaster',
+      sentinelPassword: options.redisSentinelPassword,
       url: options.redisUrl,
       ...common,
     });

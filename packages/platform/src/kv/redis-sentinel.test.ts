@@ -19,7 +19,7 @@ function createRedisProcesses() {
   let dir: string | undefined; // made by the first start: a skipped suite leaves nothing behind
   const started = new Map<string, ChildProcess>();
 
-  /** Starts `redis-server` with a config file of `lines` and waits until it answers PING. */
+  /** Starts `redis-server` with a config file of `lines` and waits until it answers PING (or asks for a password). */
   async function start(name: string, lines: string[], extraArgs: string[] = []): Promise<number> {
     const port = await sparePort();
     dir ??= mkdtempSync(join(tmpdir(), 'aerofly-sentinel-'));
@@ -32,7 +32,14 @@ function createRedisProcesses() {
     child.once('close', () => (closed = true));
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false });
+    const probe = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+    });
     probe.on('error', () => undefined);
     try {
       await waitFor(
@@ -41,7 +48,9 @@ function createRedisProcesses() {
           try {
             if (probe.status !== 'ready') await probe.connect();
             return (await probe.ping()) === 'PONG';
-          } catch {
+          } catch (error) {
+            // A server with a password answers too: with NOAUTH.
+            if (/NOAUTH/.test(String(error))) return true;
             probe.disconnect();
             return false;
           }
@@ -86,13 +95,18 @@ describe('redis settings for sentinels', () => {
   it('when REDIS_SENTINELS is set, then kv is Redis through them, with every option of the single-endpoint client', async () => {
     const { logger, lines } = createCapturingLogger();
     const port = await sparePort(); // nobody answers there
-    const config = configOf({ REDIS_SENTINELS: `127.0.0.1:${port}`, REDIS_URL: 'redis://app:secret@ignored.example:6380/2' });
+    const config = configOf({
+      REDIS_SENTINELS: `127.0.0.1:${port}`,
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      REDIS_URL: 'redis://app:secret@ignored.example:6380/2',
+    });
     const kv = createKv({ ...kvSettingsOf(config), logger });
     try {
       expect(kv.kind).toBe('redis');
       expect((kv as RedisKv).client.options).toMatchObject({
         sentinels: [{ host: '127.0.0.1', port }],
         name: 'mymaster',
+        sentinelPassword: 'sentinel-secret',
         username: 'app',
         password: 'secret',
         db: 2,
@@ -120,16 +134,20 @@ describe.runIf(hasServers('kv through a redis sentinel', ['redis', 'redis-server
   const processes = createRedisProcesses();
   const masterName = `aerofly-test-${uniqueSuffix()}`;
   const keyPrefix = `test:sentinel:${uniqueSuffix()}:`;
+  const sentinelPassword = `sentinel-${uniqueSuffix()}`;
   let kv: RedisKv | undefined;
   let sameDb: Redis | undefined;
+  let sentinelPort = 0;
 
   beforeAll(async () => {
     const redisUrl = new URL(testServers.redisUrl!);
     // The sentinel is told the master by address (resolve-hostnames no), so resolve a name here.
     const masterHost = (await lookup(redisUrl.hostname.replace(/^\[|\]$/g, ''))).address;
-    const sentinelPort = await processes.start(
+    // The sentinel wants a password of its own, as managed sentinels often do.
+    sentinelPort = await processes.start(
       'sentinel',
       [
+        `requirepass ${sentinelPassword}`,
         'sentinel resolve-hostnames no',
         `sentinel monitor ${masterName} ${masterHost} ${redisUrl.port || 6379} 1`,
         ...(redisUrl.username ? [`sentinel auth-user ${masterName} ${decodeURIComponent(redisUrl.username)}`] : []),
@@ -145,12 +163,14 @@ describe.runIf(hasServers('kv through a redis sentinel', ['redis', 'redis-server
     const config = configOf({
       REDIS_SENTINELS: `127.0.0.1:${sentinelPort}`,
       REDIS_SENTINEL_NAME: masterName,
+      REDIS_SENTINEL_PASSWORD: sentinelPassword,
       REDIS_URL: credentialsOnly.toString(),
     });
     const settings = kvSettingsOf(config);
     kv = createRedisKv({
       sentinels: settings.redisSentinels!,
       sentinelName: settings.redisSentinelName!,
+      sentinelPassword: settings.redisSentinelPassword,
       url: settings.redisUrl,
       logger: silentLogger,
       keyPrefix,
@@ -201,6 +221,24 @@ describe.runIf(hasServers('kv through a redis sentinel', ['redis', 'redis-server
 
     await waitFor(async () => (await store.get('short')) === null, { what: 'the TTL to pass' });
     await store.ping();
+  });
+
+  it('when the sentinel wants a password, then kv got through with REDIS_SENTINEL_PASSWORD, and a client without it is refused', async () => {
+    expect(kv!.client.status).toBe('ready');
+    const anonymous = new Redis({
+      host: '127.0.0.1',
+      port: sentinelPort,
+      lazyConnect: true,
+      retryStrategy: () => null,
+      enableReadyCheck: false,
+    });
+    anonymous.on('error', () => undefined);
+    try {
+      await anonymous.connect();
+      await expect(anonymous.call('sentinel', 'get-master-addr-by-name', masterName)).rejects.toThrow(/NOAUTH/);
+    } finally {
+      anonymous.disconnect();
+    }
   });
 
   it('when REDIS_URL names a db number, then the master behind the sentinel is used in that db', async () => {

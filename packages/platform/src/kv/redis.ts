@@ -7,9 +7,11 @@ export type RedisKv = Kv & { readonly client: Redis };
 
 /**
  * One Redis at `url`, or the master of `sentinelName` as the sentinels report it; `url` then
- * supplies only the username, password and db number.
+ * supplies only the username, password and db number (`sentinelPassword` is the sentinels' own).
  */
-export type RedisTarget = { url: string } | { sentinels: readonly HostPort[]; sentinelName: string; url?: string | undefined };
+export type RedisTarget =
+  | { url: string }
+  | { sentinels: readonly HostPort[]; sentinelName: string; sentinelPassword?: string | undefined; url?: string | undefined };
 
 /** What a Redis URL says besides where the server is (behind sentinels, the master is looked up). */
 export function credentialsFromRedisUrl(url: string): Pick<RedisOptions, 'username' | 'password' | 'db'> {
@@ -55,6 +57,7 @@ export function createRedisKv(options: RedisTarget & { logger: Logger; keyPrefix
           ...(options.url ? credentialsFromRedisUrl(options.url) : {}),
           sentinels: options.sentinels.map(({ host, port }) => ({ host, port })),
           name: options.sentinelName,
+          ...(options.sentinelPassword ? { sentinelPassword: options.sentinelPassword } : {}),
           sentinelCommandTimeout: 1000,
         })
       : new Redis(options.url, clientOptions);
