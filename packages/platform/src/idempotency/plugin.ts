@@ -85,19 +85,13 @@ export const idempotencyPlugin = fp(
       const path = request.url.split('?')[0] ?? request.url;
       const scope = sha256(JSON.stringify([userId, request.method, path, key]));
       const requestHash = sha256(canonicalJson(request.body ?? null));
-      if (refuseBeforeClaim) {
-        let refusal: Error | undefined;
-        try {
-          refuseBeforeClaim(request);
-        } catch (error) {
-          refusal = error instanceof Error ? error : new Error(String(error));
-        }
-        if (refusal !== undefined) {
-          // A retry of a request that already ran gets its stored answer, never the quick refusal.
-          const earlier = await options.store.peek(scope, requestHash);
-          if (!earlier) throw refusal;
-          return answerWith(earlier);
-        }
+      try {
+        refuseBeforeClaim?.(request);
+      } catch (refusal) {
+        // A retry of a request that already ran gets its stored answer, never the quick refusal.
+        const earlier = await options.store.peek(scope, requestHash);
+        if (!earlier) throw refusal;
+        return answerWith(earlier);
       }
       const result = await options.store.claim(scope, requestHash, { userId, method: request.method, path });
       if (result.kind === 'claimed') {
