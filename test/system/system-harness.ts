@@ -1,18 +1,19 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { createPostgresDb, type Bus, type Clock, type Db } from '@aerofly/platform';
-import { bearer, createTestBus, createTestDb, createTestKv, mintAdmin, silentLogger, testKeys, type TestDb } from '@aerofly/testing';
+import {
+  bearer,
+  createTestBus,
+  createTestDb,
+  createTestKv,
+  mintAdmin,
+  silentLogger,
+  sparePort,
+  testKeys,
+  type TestDb,
+} from '@aerofly/testing';
 import { loadConfig as loadBookingsConfig } from '../../services/bookings/src/config.js';
 import { migrations as bookingsMigrations, startBookings, type RunningService } from '../../services/bookings/src/main.js';
 import { loadConfig as loadFlightsConfig } from '../../services/flights/src/config.js';
 import { migrations as flightsMigrations, startFlights } from '../../services/flights/src/main.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export type System = {
   flights: RunningService;
@@ -56,7 +57,7 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
   const bookingsDb = poolFor('bookings');
   const kv = createTestKv();
   const bus = createTestBus();
-  const bookingsPort = await freePort();
+  const bookingsPort = await sparePort();
   const keys = {
     JWT_PUBLIC_KEY: testKeys.user.publicKeyPem,
     SERVICE_PUBLIC_KEY: testKeys.service.publicKeyPem,

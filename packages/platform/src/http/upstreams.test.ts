@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sparePort } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServiceTokenSigner } from '../auth/tokens.js';
@@ -53,10 +54,7 @@ describe('service client over several instances', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('when one listed instance is down, then every call still reaches the live one', async () => {
-    const dead = createServer();
-    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    const deadPort = (dead.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const deadPort = await sparePort();
     const { privateKey } = generateKeyPairSync('ed25519');
     const signer = await createServiceTokenSigner({
       privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { App } from '@aerofly/platform';
+import { sparePort } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerProxy } from './proxy.js';
 
@@ -21,9 +22,7 @@ describe('proxy over several instances of a service', () => {
   beforeAll(async () => {
     a = await instance('a');
     b = await instance('b');
-    const dead = await instance('dead');
-    deadUrl = dead.url;
-    await new Promise<void>((resolve) => dead.server.close(() => resolve()));
+    deadUrl = `http://127.0.0.1:${await sparePort()}`;
   });
   afterAll(async () => {
     for (const { server } of [a, b]) await new Promise<void>((resolve) => server.close(() => resolve()));
