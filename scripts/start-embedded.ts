@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createBus, createDb, createKv, createLogger, ConfigError, kvSettingsOf } from '@aerofly/platform';
+import { createBus, createDb, createKv, createLogger, ConfigError, dbSettingsOf, kvSettingsOf } from '@aerofly/platform';
 import { loadConfig as loadFlightsConfig } from '../services/flights/src/config.js';
 import { startFlights } from '../services/flights/src/main.js';
 import { loadConfig as loadBookingsConfig } from '../services/bookings/src/config.js';
@@ -44,12 +44,7 @@ try {
 }
 
 const logger = createLogger({ name: 'aerofly', level: configs.gateway.LOG_LEVEL });
-const db = await createDb({
-  databaseUrl: configs.gateway.DATABASE_URL,
-  preparedStatements: configs.gateway.DATABASE_PREPARED_STATEMENTS,
-  dataDir,
-  logger,
-});
+const db = await createDb({ ...dbSettingsOf(configs.gateway), dataDir, logger });
 const kv = createKv({ ...kvSettingsOf(configs.gateway), logger });
 const bus = createBus({ amqpUrl: configs.gateway.AMQP_URL, logger });
 const shared = { db, kv, bus };

@@ -1,4 +1,13 @@
-import { createBus, createDb, createKv, createLogger, kvSettingsOf, loadConfigOrExit, onShutdownSignal } from '@aerofly/platform';
+import {
+  createBus,
+  createDb,
+  createKv,
+  createLogger,
+  dbSettingsOf,
+  kvSettingsOf,
+  loadConfigOrExit,
+  onShutdownSignal,
+} from '@aerofly/platform';
 import { loadConfig } from './config.js';
 import { userKeys } from './app.js';
 import { startGateway } from './main.js';
@@ -10,13 +19,7 @@ const config = loadConfigOrExit(() => {
   return parsed;
 });
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
-const db = await createDb({
-  databaseUrl: config.DATABASE_URL,
-  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
-  dataDir: config.DATA_DIR,
-  logger,
-  applicationName: 'gateway',
-});
+const db = await createDb({ ...dbSettingsOf(config), logger, applicationName: 'gateway' });
 const kv = createKv({ ...kvSettingsOf(config), logger });
 const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
 const service = await startGateway({ config, db, kv, bus, logger });

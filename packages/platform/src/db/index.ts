@@ -9,6 +9,17 @@ export * from './migrate.js';
 export { createPgliteDb, type PgliteDb } from './pglite.js';
 export { createPostgresDb } from './postgres.js';
 
+export type DbSettings = { databaseUrl?: string | undefined; preparedStatements: boolean; dataDir: string };
+
+/** The database part of a service's config, for `createDb({ ...dbSettingsOf(config), logger })`. */
+export function dbSettingsOf(config: {
+  DATABASE_URL?: string | undefined;
+  DATABASE_PREPARED_STATEMENTS: boolean;
+  DATA_DIR: string;
+}): DbSettings {
+  return { databaseUrl: config.DATABASE_URL, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, dataDir: config.DATA_DIR };
+}
+
 /** Real PostgreSQL when `databaseUrl` is set, otherwise PGlite persisted under `dataDir/pg`. */
 export async function createDb(options: {
   databaseUrl?: string | undefined;

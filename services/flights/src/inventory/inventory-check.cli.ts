@@ -3,7 +3,7 @@
  * database (DATABASE_URL, or the embedded PGlite under DATA_DIR) and cross-checks holds with
  * bookings at BOOKINGS_URL when a service key is configured. Exits 1 when a violation is found.
  */
-import { createDb, createLogger, loadConfigOrExit, systemClock } from '@aerofly/platform';
+import { createDb, createLogger, dbSettingsOf, loadConfigOrExit, systemClock } from '@aerofly/platform';
 import { createBookingsClient } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createInventoryService } from './inventory.service.js';
@@ -13,13 +13,7 @@ const logger = createLogger({ name: 'inventory-check', level: config.LOG_LEVEL =
 const flagAt = process.argv.indexOf('--flight');
 const flightId = flagAt > 0 ? process.argv[flagAt + 1] : undefined;
 
-const db = await createDb({
-  databaseUrl: config.DATABASE_URL,
-  preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
-  dataDir: config.DATA_DIR,
-  logger,
-  applicationName: 'inventory-check',
-});
+const db = await createDb({ ...dbSettingsOf(config), logger, applicationName: 'inventory-check' });
 try {
   const inventory = createInventoryService({ db, clock: systemClock, bookings: await createBookingsClient(config), logger });
   const startedAt = performance.now();
