@@ -35,6 +35,20 @@ export type SystemOptions = {
 
 export type ProcessInfo = { name: string; service: string; pid: number; url?: string; restarts?: number };
 
+/** What each process answers on `/ready`: its status and body, or status 0 when it does not answer in time. */
+export function readinessOfProcesses(processes: ProcessInfo[], timeoutMs = 1000) {
+  return Promise.all(
+    processes.map(async (entry) => {
+      try {
+        const answer = await fetch(`${entry.url}/ready`, { signal: AbortSignal.timeout(timeoutMs) });
+        return { name: entry.name, status: answer.status, body: (await answer.json()) as unknown };
+      } catch (error) {
+        return { name: entry.name, status: 0, body: String(error) };
+      }
+    }),
+  );
+}
+
 export type RunningSystem = {
   mode: 'cluster' | 'embedded';
   label: string;
@@ -261,15 +275,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         // so a first request could otherwise reach a flights instance that is still starting.
         const processes = readProcesses();
         if (processes.length !== 2 + flightsInstances + bookingsInstances) return false;
-        const answers = await Promise.all(
-          processes.map((entry) =>
-            fetch(`${entry.url}/ready`, { signal: AbortSignal.timeout(1000) }).then(
-              (each) => each.ok,
-              () => false,
-            ),
-          ),
-        );
-        return answers.every(Boolean);
+        return (await readinessOfProcesses(processes)).every((state) => state.status === 200);
       },
       180_000,
       child,

@@ -14,7 +14,15 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { hasServers, startTcpProxy, testServers, type TcpProxy } from '@aerofly/testing';
 import { call, createFleet, createTokenMinter, inParallel, inventoryCheck, type Customer } from '../../bench/src/api.js';
-import { dropDatabase, isolatedAmqpUrl, recreateDatabase, startSystem, withDatabase, type RunningSystem } from '../../bench/src/system.js';
+import {
+  dropDatabase,
+  isolatedAmqpUrl,
+  readinessOfProcesses,
+  recreateDatabase,
+  startSystem,
+  withDatabase,
+  type RunningSystem,
+} from '../../bench/src/system.js';
 
 export const servers = {
   postgres: testServers.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -335,20 +343,6 @@ export const expectedClean = {
 };
 
 /** Readiness of every process, by name: which dependency each one reports down. */
-export async function readiness(drill: Drill) {
-  const status = await import('node:fs').then(
-    (fs) => JSON.parse(fs.readFileSync(`${drill.system.dataDir}/cluster.json`, 'utf8')) as { processes: { name: string; url: string }[] },
-  );
-  return Promise.all(
-    status.processes.map(async (entry) => {
-      try {
-        const answer = await fetch(`${entry.url}/ready`, { signal: AbortSignal.timeout(3000) });
-        return { name: entry.name, status: answer.status, body: (await answer.json()) as unknown };
-      } catch (error) {
-        return { name: entry.name, status: 0, body: String(error) };
-      }
-    }),
-  );
-}
+export const readiness = (drill: Drill) => readinessOfProcesses(drill.processes(), 3000);
 
 export { inParallel, withDatabase };
