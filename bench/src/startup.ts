@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuSeconds } from './cpu.js';
 import { describeMachine, readStatusKb, writeResult, type ResultRow } from './measure.js';
-import { findPortBlock, repoRoot } from './system.js';
+import { embeddedSettings, findPortBlock, portSettings, portsOf, repoRoot } from './system.js';
 
 const targetSeconds = 15;
 
@@ -21,23 +21,11 @@ function procFigures(pid: number) {
 }
 
 async function startOnce(dataDir: string, logFile: string) {
-  const base = await findPortBlock(5400);
-  const ports = { gateway: base, notifications: base + 3, flights: base + 10, bookings: base + 20 };
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    GATEWAY_PORT: String(ports.gateway),
-    NOTIFICATIONS_PORT: String(ports.notifications),
-    FLIGHTS_PORT: String(ports.flights),
-    BOOKINGS_PORT: String(ports.bookings),
-    FLIGHTS_URL: `http://127.0.0.1:${ports.flights}`,
-    BOOKINGS_URL: `http://127.0.0.1:${ports.bookings}`,
-    NOTIFICATIONS_URL: `http://127.0.0.1:${ports.notifications}`,
-    GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
-  };
-  // Embedded defaults, as a newcomer runs it: no server settings.
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'AMQP_URL', 'SMTP_URL']) delete env[key];
+  const ports = portsOf(await findPortBlock(5400));
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...portSettings(ports) };
+  // Embedded defaults, as a newcomer runs it: no server settings, and mail to the local sink.
+  embeddedSettings(env, ports);
+  delete env['SMTP_URL'];
   const started = performance.now();
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts/start-embedded.ts')], {

@@ -136,6 +136,27 @@ export function portIsFree(port: number): Promise<boolean> {
 }
 
 /** First base port (step 100 from `from`) whose block of 40 ports is free. */
+/** The ports of one system's processes in a block `findPortBlock` found free. */
+export const portsOf = (base: number) => ({ gateway: base, notifications: base + 3, flights: base + 10, bookings: base + 20 });
+type Ports = ReturnType<typeof portsOf>;
+
+/** Each service's port setting. */
+export const portSettings = (ports: Ports) => ({
+  GATEWAY_PORT: String(ports.gateway),
+  NOTIFICATIONS_PORT: String(ports.notifications),
+  FLIGHTS_PORT: String(ports.flights),
+  BOOKINGS_PORT: String(ports.bookings),
+});
+
+/** Embedded mode, one process: where the services reach each other, and no server setting left to switch a part to a server. */
+export function embeddedSettings(env: Record<string, string | undefined>, ports: Ports) {
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'REDIS_SENTINELS', 'AMQP_URL']) delete env[key];
+  env['FLIGHTS_URL'] = `http://127.0.0.1:${ports.flights}`;
+  env['BOOKINGS_URL'] = `http://127.0.0.1:${ports.bookings}`;
+  env['NOTIFICATIONS_URL'] = `http://127.0.0.1:${ports.notifications}`;
+  env['GATEWAY_URL'] = `http://127.0.0.1:${ports.gateway}`;
+}
+
 export async function findPortBlock(from = 4400): Promise<number> {
   for (let base = from; base < 60_000; base += 100) {
     const used = [
@@ -185,7 +206,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const dataDir = mkdtempSync(join(tmpdir(), `aerofly-${options.mode}-`));
   const logFile = options.logFile ?? join(dataDir, 'system.log');
   const base = options.basePort ?? (await findPortBlock());
-  const ports = { gateway: base, notifications: base + 3, flights: base + 10, bookings: base + 20 };
+  const ports = portsOf(base);
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -194,10 +215,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     SEED_DEMO_DATA: 'false',
     SKIP_WEB_BUILD: '1',
     NODE_ENV: 'production',
-    GATEWAY_PORT: String(ports.gateway),
-    NOTIFICATIONS_PORT: String(ports.notifications),
-    FLIGHTS_PORT: String(ports.flights),
-    BOOKINGS_PORT: String(ports.bookings),
+    ...portSettings(ports),
     ADMIN_EMAIL: 'admin@bench.aerofly.test',
     ADMIN_PASSWORD: 'bench-admin-password',
     ...options.env,
@@ -221,11 +239,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         : `start:cluster, ${flightsInstances} flights + ${bookingsInstances} bookings`;
     script = 'scripts/cluster.ts';
   } else {
-    for (const key of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL']) delete env[key];
-    env['FLIGHTS_URL'] = `http://127.0.0.1:${ports.flights}`;
-    env['BOOKINGS_URL'] = `http://127.0.0.1:${ports.bookings}`;
-    env['NOTIFICATIONS_URL'] = `http://127.0.0.1:${ports.notifications}`;
-    env['GATEWAY_URL'] = `http://127.0.0.1:${ports.gateway}`;
+    embeddedSettings(env, ports);
     label = 'embedded (one process, PGlite)';
     script = 'scripts/start-embedded.ts';
   }
