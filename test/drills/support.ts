@@ -7,12 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { hasServers, startTcpProxy, testServers, type TcpProxy } from '@aerofly/testing';
+import { createSmtpSink, hasServers, startTcpProxy, testServers, type TcpProxy } from '@aerofly/testing';
 import { call, createFleet, createTokenMinter, inParallel, inventoryCheck, type Customer } from '../../bench/src/api.js';
 import {
   dropDatabase,
@@ -42,34 +39,6 @@ const throughProxy = (url: string, proxy: TcpProxy) => {
   parsed.port = String(proxy.port);
   return parsed.toString();
 };
-
-export type Mail = { messageId: string; subject: string; to: string };
-
-/** Records every message the notifications service delivers. */
-async function startSmtpSink() {
-  const messages: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((parsed) => {
-          const to = Array.isArray(parsed.to) ? parsed.to.map((entry) => entry.text).join(',') : (parsed.to?.text ?? '');
-          messages.push({ messageId: parsed.messageId ?? '', subject: parsed.subject ?? '', to });
-          callback();
-        })
-        .catch((error: Error) => callback(error));
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 export type Drill = Awaited<ReturnType<typeof startDrill>>;
 
@@ -102,7 +71,7 @@ export async function startDrill(name: string, options: DrillOptions = {}) {
     redis: await startTcpProxy(hostPort(servers.redis, 6379)),
     rabbitmq: await startTcpProxy(hostPort(amqpUrl, 5672)),
   };
-  const mail = await startSmtpSink();
+  const mail = await createSmtpSink();
   let system: RunningSystem;
   try {
     system = await startSystem({
