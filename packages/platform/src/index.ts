@@ -13,4 +13,5 @@ export * from './kv/index.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './outbox/index.js';
+export * from './server-process.js';
 export * from './idempotency/index.js';

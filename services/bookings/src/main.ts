@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type App } from '@aerofly/platform';
+import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type RunningService } from '@aerofly/platform';
 import { buildApp, type BookingsDeps } from './app.js';
 import { createBookingsCore } from './core.js';
 import { subscribeFlightCancelled } from './events/flight-cancelled.consumer.js';
@@ -8,7 +8,7 @@ import { subscribeFlightCancelled } from './events/flight-cancelled.consumer.js'
 export const schema = 'bookings';
 export const migrations = () => readMigrations(join(fileURLToPath(new URL('.', import.meta.url)), '..', 'migrations'));
 
-export type RunningService = { app: App; url: string; close(): Promise<void> };
+export type { RunningService };
 
 /**
  * Starts the bookings service on its port with the given dependencies: migrations, the outbox

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type App } from '@aerofly/platform';
+import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type RunningService } from '@aerofly/platform';
 import { buildApp, type FlightsDeps } from './app.js';
 import { createHoldsService } from './holds/holds.service.js';
 import { seedDemoData } from './seed/demo-seed.js';
@@ -8,7 +8,7 @@ import { seedDemoData } from './seed/demo-seed.js';
 export const schema = 'flights';
 export const migrations = () => readMigrations(join(fileURLToPath(new URL('.', import.meta.url)), '..', 'migrations'));
 
-export type RunningService = { app: App; url: string; close(): Promise<void> };
+export type { RunningService };
 
 /**
  * Starts the flights service on its port with the given dependencies: migrations, demo data on a

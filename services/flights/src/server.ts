@@ -1,28 +1,7 @@
-import {
-  createBus,
-  createDb,
-  createKv,
-  createLogger,
-  dbSettingsOf,
-  kvSettingsOf,
-  loadConfigOrExit,
-  onShutdownSignal,
-} from '@aerofly/platform';
+import { loadConfigOrExit, runServerProcess } from '@aerofly/platform';
 import { loadConfig } from './config.js';
 import { startFlights } from './main.js';
 
 // Server mode: one flights process against the real PostgreSQL, Redis and RabbitMQ.
 const config = loadConfigOrExit(() => loadConfig(process.env));
-const logger = createLogger({ name: 'flights', level: config.LOG_LEVEL });
-const db = await createDb({ ...dbSettingsOf(config), logger, applicationName: 'flights' });
-const kv = createKv({ ...kvSettingsOf(config), logger });
-const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
-const service = await startFlights({ config, db, kv, bus, logger });
-logger.info({ url: service.url }, 'flights listening');
-
-onShutdownSignal(logger, async () => {
-  await service.close();
-  await bus.close();
-  await kv.close();
-  await db.close();
-});
+await runServerProcess('flights', config, startFlights);

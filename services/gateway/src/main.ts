@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type App } from '@aerofly/platform';
+import { createOutboxRelay, migrate, readMigrations, startLoop, systemClock, type RunningService } from '@aerofly/platform';
 import { buildApp, userKeys, type GatewayDeps } from './app.js';
 import { createPasswords } from './auth/passwords.js';
 import { ensureFirstAdmin } from './users/first-admin.js';
@@ -9,7 +9,7 @@ import { createUsersRepository } from './users/users.repository.js';
 export const schema = 'gateway';
 export const migrations = () => readMigrations(join(fileURLToPath(new URL('.', import.meta.url)), '..', 'migrations'));
 
-export type RunningService = { app: App; url: string; close(): Promise<void> };
+export type { RunningService };
 
 /**
  * Starts the gateway service on its port with the given dependencies: migrations, the first

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrate, readMigrations, systemClock, type App } from '@aerofly/platform';
+import { migrate, readMigrations, systemClock, type RunningService } from '@aerofly/platform';
 import { buildApp, createNotificationsServiceFrom, type NotificationsDeps } from './app.js';
 import { createMailer } from './emails/mailer.js';
 import { startMailboxSink, type RunningSink } from './mailbox/mailbox.sink.js';
@@ -10,7 +10,7 @@ import { subscribeEmailConsumer } from './notifications/notifications.consumer.j
 export const schema = 'notifications';
 export const migrations = () => readMigrations(join(fileURLToPath(new URL('.', import.meta.url)), '..', 'migrations'));
 
-export type RunningService = { app: App; url: string; close(): Promise<void> };
+export type { RunningService };
 
 export type StartDeps = Omit<NotificationsDeps, 'clock' | 'mailer' | 'mailbox'> & Partial<Pick<NotificationsDeps, 'clock'>>;
 
