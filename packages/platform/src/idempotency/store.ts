@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { createBatcher } from '../batch.js';
 import { assertIdentifier, type Db } from '../db/db.js';
 import type { Kv } from '../kv/kv.js';
 import type { Logger } from '../logger.js';
@@ -79,19 +80,80 @@ export function createIdempotencyStore(options: {
     return stored.requestHash === requestHash ? { kind: 'replay', response: stored.response } : { kind: 'mismatch' };
   };
 
+  // Concurrent requests' reads, claims and outcomes each go to PostgreSQL as one statement per
+  // turn of the event loop (createBatcher): under a flash sale that is one round trip for dozens.
+  const readRecords = createBatcher(async (scopes: string[]) => {
+    const { rows } = await options.db.query<Row & { scope: string }>(
+      `SELECT scope_hash AS scope, request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table}
+        WHERE scope_hash = ANY($1::text[]) AND expires_at > now()`,
+      [[...new Set(scopes)]],
+    );
+    const byScope = new Map(rows.map((row) => [row.scope, row]));
+    return scopes.map((scope) => byScope.get(scope));
+  });
+
   /** What the PostgreSQL record of `scope` says to a request with `requestHash`; undefined when there is none. */
   const fromRecord = async (scope: string, requestHash: string): Promise<EarlierOutcome | undefined> => {
-    const { rows } = await options.db.query<Row>(
-      `SELECT request_hash AS "requestHash", status_code AS "statusCode", headers, body FROM ${table}
-        WHERE scope_hash = $1 AND expires_at > now()`,
-      [scope],
-    );
-    const row = rows[0];
+    const row = await readRecords(scope);
     if (!row) return undefined;
     if (row.requestHash !== requestHash) return { kind: 'mismatch' };
     if (row.statusCode === null) return { kind: 'in-use' };
     return { kind: 'replay', response: { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' } };
   };
+
+  type Claim = { scope: string; requestHash: string; token: string; meta: { userId: string; method: string; path: string } };
+  /**
+   * One INSERT for the turn's claims. PostgreSQL refuses to touch a row twice in one statement, so
+   * only the first claim of a scope in a turn is sent; a second one is answered "not claimed" and
+   * reads the first's record, as it would after losing a race.
+   */
+  const insertClaims = createBatcher(async (claims: Claim[]): Promise<boolean[]> => {
+    const first = new Map<string, Claim>();
+    for (const claim of claims) if (!first.has(claim.scope)) first.set(claim.scope, claim);
+    const unique = [...first.values()];
+    const { rows } = await options.db.query<{ scope: string; token: string }>(
+      `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
+       SELECT c.scope, c.request_hash, c.user_id, c.method, c.path, c.token,
+              now() + make_interval(secs => $7), now() + make_interval(secs => $8)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])
+              AS c(scope, request_hash, user_id, method, path, token)
+       ON CONFLICT (scope_hash) DO UPDATE
+          SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until,
+              expires_at = EXCLUDED.expires_at, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL, created_at = now()
+        WHERE t.expires_at < now()
+           OR (t.status_code IS NULL AND t.locked_until < now() AND t.request_hash = EXCLUDED.request_hash)
+       RETURNING scope_hash AS scope, claim_token AS token`,
+      [
+        unique.map((c) => c.scope),
+        unique.map((c) => c.requestHash),
+        unique.map((c) => c.meta.userId),
+        unique.map((c) => c.meta.method),
+        unique.map((c) => c.meta.path),
+        unique.map((c) => c.token),
+        leaseMs / 1000,
+        ttlMs / 1000,
+      ],
+    );
+    const claimed = new Set(rows.map((row) => `${row.scope}:${row.token}`));
+    return claims.map((claim) => claimed.has(`${claim.scope}:${claim.token}`));
+  });
+
+  type Outcome = { scope: string; token: string; response: StoredResponse };
+  const storeOutcomes = createBatcher(async (outcomes: Outcome[]) => {
+    await options.db.query(
+      `UPDATE ${table} AS t SET status_code = o.status_code, headers = o.headers::jsonb, body = o.body, completed_at = now(), locked_until = NULL
+         FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[]) AS o(scope, token, status_code, headers, body)
+        WHERE t.scope_hash = o.scope AND t.claim_token = o.token AND t.status_code IS NULL`,
+      [
+        outcomes.map((o) => o.scope),
+        outcomes.map((o) => o.token),
+        outcomes.map((o) => o.response.statusCode),
+        outcomes.map((o) => JSON.stringify(o.response.headers)),
+        outcomes.map((o) => o.response.body),
+      ],
+    );
+    return outcomes.map(() => undefined);
+  });
 
   const claimInPostgres = async (
     scope: string,
@@ -100,18 +162,7 @@ export function createIdempotencyStore(options: {
     meta: { userId: string; method: string; path: string },
   ) => {
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const claimed = await options.db.query(
-        `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), now() + make_interval(secs => $8))
-         ON CONFLICT (scope_hash) DO UPDATE
-            SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until,
-                expires_at = EXCLUDED.expires_at, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL, created_at = now()
-          WHERE t.expires_at < now()
-             OR (t.status_code IS NULL AND t.locked_until < now() AND t.request_hash = EXCLUDED.request_hash)
-         RETURNING claim_token`,
-        [scope, requestHash, meta.userId, meta.method, meta.path, token, leaseMs / 1000, ttlMs / 1000],
-      );
-      if (claimed.rowCount === 1) return { kind: 'claimed', token } as const;
+      if (await insertClaims({ scope, requestHash, token, meta })) return { kind: 'claimed', token } as const;
       const earlier = await fromRecord(scope, requestHash);
       if (!earlier) continue; // abandoned or expired in between: try to claim again
       if (earlier.kind === 'replay') {
@@ -157,11 +208,7 @@ export function createIdempotencyStore(options: {
     },
 
     async complete(scope, token, requestHash, response) {
-      await options.db.query(
-        `UPDATE ${table} SET status_code = $3, headers = $4::jsonb, body = $5, completed_at = now(), locked_until = NULL
-          WHERE scope_hash = $1 AND claim_token = $2 AND status_code IS NULL`,
-        [scope, token, response.statusCode, JSON.stringify(response.headers), response.body],
-      );
+      await storeOutcomes({ scope, token, response });
       // The lease is left to run out: whoever finds it taken reads this outcome next.
       await tryKv('cache outcome', () => options.kv.set(doneKey(scope), JSON.stringify({ requestHash, response }), ttlMs));
     },
