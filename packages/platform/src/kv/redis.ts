@@ -45,6 +45,10 @@ export function createRedisKv(options: RedisTarget & { logger: Logger; keyPrefix
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
+    // Commands issued during one turn of the event loop (many requests' lease, cache and counter
+    // commands under load) go out as one write and come back as one read: on loopback the socket
+    // round trips, not Redis, are what a command costs.
+    enableAutoPipelining: true,
   };
   // Every (re)connect asks the sentinels for the current master and checks its role. A failover
   // drops our connection (the sentinels kill client connections on the demoted master), so the
