@@ -166,10 +166,14 @@ function writeStatus() {
 }
 
 let stopping = false;
+// AEROFLY_PROFILE_DIR=dir: every member writes a V8 CPU profile there when it exits (open it in
+// Chrome DevTools); how BENCHMARKS.md's "where the time goes" was found.
+const profileDir = process.env['AEROFLY_PROFILE_DIR'];
+const profileArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
 
 function startMember(member: Member) {
   const entry = join(root, 'services', member.service, 'src', 'server.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', entry], {
     cwd: root,
     env: member.env,
     stdio: ['ignore', 'inherit', 'inherit'],
