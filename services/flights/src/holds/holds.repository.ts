@@ -125,6 +125,10 @@ export const holdsRepository = {
    * the flights, their seats taken now, and whether this booking already has a hold.
    */
   async bookableFlights(db: Queryable, flightIds: string[], cabin: CabinClass, bookingId: string | null, passengers: number) {
+    // One flight (most holds) is asked for by `=`: PostgreSQL then settles on the statement's generic
+    // plan after five runs. With `= ANY($1)` it guesses ten elements for the generic plan, finds
+    // the custom one (one element) cheaper and plans this five-table join again on every hold.
+    const single = flightIds.length === 1;
     const { rows } = await db.query<BookableFlightRow>(
       `SELECT f.id, f.flight_number AS "flightNumber", f.status, f.origin AS "from", f.destination AS "to",
               f.departure_at AS "departureAt", f.arrival_at AS "arrivalAt",
@@ -138,8 +142,8 @@ export const holdsRepository = {
          JOIN flights.airports ao ON ao.code = f.origin
          JOIN flights.airports ad ON ad.code = f.destination
          LEFT JOIN flights.inventory i ON i.flight_id = f.id AND i.cabin = $2
-        WHERE f.id = ANY($1::uuid[])`,
-      [flightIds, cabin, bookingId, passengers],
+        WHERE ${single ? 'f.id = $1::uuid' : 'f.id = ANY($1::uuid[])'}`,
+      [single ? flightIds[0] : flightIds, cabin, bookingId, passengers],
     );
     return rows;
   },
