@@ -37,6 +37,9 @@ export type PostgresDbOptions = {
 /** Distinct statement texts prepared per pool; statements built with a varying number of rows stop here. */
 const maxPreparedTexts = 500;
 
+/** A statement the server refused (constraint, raised error, timeout) leaves the connection ready for the next one. */
+const leavesConnectionReady = (error: unknown) => error instanceof pg.DatabaseError && error.severity === 'ERROR';
+
 /** `Db` on a pg Pool (server mode). The pool reconnects by itself; a lost connection is logged, never fatal. */
 export function createPostgresDb(options: PostgresDbOptions): Db {
   const pool = new pg.Pool({
@@ -77,8 +80,25 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
 
   return {
     kind: 'postgres',
+    // Not pool.query: it closes the connection after any failed statement, and a conflict (a seat
+    // taken, a unique key) is an everyday answer here. Under a flash sale that meant a new backend,
+    // and every statement prepared and planned again, for each refusal.
     async query<T>(text: string, params?: unknown[]) {
-      return toResult<T>(await run(pool, text, params));
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const onLost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onLost);
+      try {
+        return toResult<T>(await run(client, text, params));
+      } catch (error) {
+        if (!leavesConnectionReady(error)) broken ??= error as Error;
+        throw error;
+      } finally {
+        client.off('error', onLost);
+        client.release(broken);
+      }
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
