@@ -110,7 +110,8 @@ export function createIdempotencyStore(options: {
   const insertClaims = createBatcher(async (claims: Claim[]): Promise<boolean[]> => {
     const first = new Map<string, Claim>();
     for (const claim of claims) if (!first.has(claim.scope)) first.set(claim.scope, claim);
-    const unique = [...first.values()];
+    // In key order, so two instances' batches over the same keys lock them in the same order.
+    const unique = [...first.values()].sort((a, b) => (a.scope < b.scope ? -1 : 1));
     const { rows } = await options.db.query<{ scope: string; token: string }>(
       `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
        SELECT c.scope, c.request_hash, c.user_id, c.method, c.path, c.token,
@@ -139,7 +140,8 @@ export function createIdempotencyStore(options: {
   });
 
   type Outcome = { scope: string; token: string; response: StoredResponse };
-  const storeOutcomes = createBatcher(async (outcomes: Outcome[]) => {
+  const storeOutcomes = createBatcher(async (batch: Outcome[]) => {
+    const outcomes = [...batch].sort((a, b) => (a.scope < b.scope ? -1 : 1));
     await options.db.query(
       `UPDATE ${table} AS t SET status_code = o.status_code, headers = o.headers::jsonb, body = o.body, completed_at = now(), locked_until = NULL
          FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[]) AS o(scope, token, status_code, headers, body)
@@ -152,7 +154,7 @@ export function createIdempotencyStore(options: {
         outcomes.map((o) => o.response.body),
       ],
     );
-    return outcomes.map(() => undefined);
+    return batch.map(() => undefined);
   });
 
   const claimInPostgres = async (
