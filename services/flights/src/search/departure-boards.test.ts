@@ -126,10 +126,50 @@ describe('departure boards', () => {
     const reloaded = boards.held('JFK', day);
     expect(reloaded?.legs).toHaveLength(2);
 
-    // The reload started at +7.6 s: it expires 10 s later and is then never served.
+    // The reload started at +7.6 s: it expires 10 s later; past that it serves only while its own
+    // reload runs, for a third of the TTL at most, and is then never served.
     now += 10_000;
     await boards.begin();
+    expect(boards.held('JFK', day)).toBe(reloaded);
+    expect(queries).toHaveLength(3);
+    now += 3_400;
+    await boards.begin();
     expect(boards.held('JFK', day)).toBeUndefined();
+  });
+
+  it('when a reload is slower than the rest of the TTL, then searches keep the loaded board for a third of the TTL, then wait for the reload', async () => {
+    const { db, queries, leg } = fakeDb();
+    const { cache } = fakeCache(9);
+    let now = 1_000_000;
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger, now: () => now, random: () => 0 });
+    await boards.begin();
+    const loading = boards.get([{ origin: 'JFK', day }]);
+    await settle();
+    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
+    const [board] = await loading;
+
+    now += 7_000; // reload due; the database takes its time
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBe(board);
+    expect(queries).toHaveLength(2);
+    now += 4_000; // 2 s past the TTL, the reload still running: the loaded board serves, no second reload
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBe(board);
+    expect(await boards.get([{ origin: 'JFK', day }])).toEqual([board]);
+    expect(queries).toHaveLength(2);
+
+    now += 1_500; // 3.5 s past the TTL, beyond the grace of 3 s: searches wait for the reload
+    await boards.begin();
+    expect(boards.held('JFK', day)).toBeUndefined();
+    const waiting = boards.get([{ origin: 'JFK', day }]);
+    let answered = false;
+    void waiting.then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(false);
+    expect(queries).toHaveLength(2);
+    queries[1]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z'), leg('JFK', 'LHR', '2030-03-05T19:00:00Z')]);
+    const [reloaded] = await waiting;
+    expect(reloaded?.legs).toHaveLength(2);
   });
 
   it('when more boards than the bound are held, then the least recently used go first', async () => {

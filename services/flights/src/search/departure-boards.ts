@@ -82,9 +82,13 @@ export function firstDepartingFrom({ board, start, end }: Lane, fromMs: number):
 // after its 50,000 searches. Bound: 3,000 boards, ≤ ~150 MB; beyond, the least recently used go.
 const defaultMaxBoards = 3000;
 // A board in use is reloaded in the background once it is 75–95 % through its TTL (spread, so boards
-// loaded together are not all reloaded together): hot boards never make a search wait, and none is
-// ever served older than the TTL.
+// loaded together are not all reloaded together), so hot boards never make a search wait. A reload
+// slower than the rest of the TTL (the database is busy) leaves the board serving for up to a third of
+// the TTL more while it runs: without that, every search of the board waited for the slow load, and
+// under load the searches piled up behind the board loads (bench:search fell from ~800 to ~200 req/s
+// in such runs). None is ever served beyond that.
 const refreshFrom = 0.75;
+const staleGrace = 1 / 3;
 const refreshSpread = 0.2;
 const refreshRetryMs = 1000;
 
@@ -106,7 +110,7 @@ const emptyStore = (): Store => ({ byAirport: new Map(), order: new Set() });
 
 /**
  * In-memory departure boards of this instance. A board lives `cache.ttlSeconds` from the moment its
- * query started and is dropped at once when the cache generation changes (an admin changed a
+ * query started (a third of that more while its reload runs) and is dropped at once when the cache generation changes (an admin changed a
  * flight, fare, airport or airplane). Availability in search is advisory: bookings never read it.
  */
 export function createDepartureBoards(options: {
@@ -122,6 +126,7 @@ export function createDepartureBoards(options: {
   const random = options.random ?? Math.random;
   const maxBoards = options.maxBoards ?? defaultMaxBoards;
   const ttlMs = cache.ttlSeconds * 1000;
+  const graceMs = ttlMs * staleGrace;
   let store = emptyStore();
   let generation: string | undefined;
 
@@ -178,6 +183,20 @@ export function createDepartureBoards(options: {
     });
   };
 
+  /**
+   * The entry's board if it may still serve at `at` (fresh, or in its grace), reloading it in the
+   * background when due; undefined when a search must wait for a load.
+   */
+  const serve = (entry: Entry | undefined, at: number): Board | undefined => {
+    if (!entry?.board || at >= entry.expiresAt + graceMs) return undefined;
+    entry.used = true;
+    if (at >= entry.refreshAt && !entry.loading) {
+      cache.count('search_board', 'refresh', 1);
+      refresh(entry);
+    }
+    return entry.board;
+  };
+
   // Lookups served by `held` since the last `begin`, counted into the metric in one go.
   let heldHits = 0;
   let at = 0;
@@ -199,19 +218,13 @@ export function createDepartureBoards(options: {
     },
 
     /**
-     * The fresh board of a slice if this instance holds one (a hit), without waiting; undefined
-     * means `get` must load it. Reloads it in the background when it is due.
+     * The board of a slice if this instance holds one that may still serve (a hit), without waiting;
+     * undefined means `get` must load it. Reloads it in the background when it is due.
      */
     held(origin: string, day: number): Board | undefined {
-      const entry = store.byAirport.get(origin)?.get(day);
-      if (!entry?.board || at >= entry.expiresAt) return undefined;
-      heldHits += 1;
-      entry.used = true;
-      if (at >= entry.refreshAt && !entry.loading) {
-        cache.count('search_board', 'refresh', 1);
-        refresh(entry);
-      }
-      return entry.board;
+      const board = serve(store.byAirport.get(origin)?.get(day), at);
+      if (board) heldHits += 1;
+      return board;
     },
 
     /** The board of each slice (same order), each loaded at most once while fresh. */
@@ -224,10 +237,10 @@ export function createDepartureBoards(options: {
       slices.forEach(({ origin, day }, index) => {
         let days = into.byAirport.get(origin);
         let entry = days?.get(day);
-        if (entry?.board && now() < entry.expiresAt) {
+        const served = serve(entry, now());
+        if (served) {
           hits += 1;
-          entry.used = true;
-          boards[index] = entry.board;
+          boards[index] = served;
           return;
         }
         if (entry?.loading) {
