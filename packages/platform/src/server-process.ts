@@ -14,17 +14,16 @@ type ServerSettings = Parameters<typeof dbSettingsOf>[0] &
 /**
  * Server mode: one process of service `name` on the PostgreSQL, Redis and RabbitMQ its settings
  * name. Starts it and, on SIGTERM, closes it and then the bus, kv and database (`busFirst`: the bus
- * before the service, so consumers finish what they hold while the service's own clients are open;
- * `genericPlans`: see `PostgresDbOptions`).
+ * before the service, so consumers finish what they hold while the service's own clients are open).
  */
 export async function runServerProcess<C extends ServerSettings>(
   name: string,
   config: C,
   start: (deps: { config: C; db: Db; kv: Kv; bus: Bus; logger: Logger }) => Promise<RunningService>,
-  options: { busFirst?: boolean; genericPlans?: boolean } = {},
+  options: { busFirst?: boolean } = {},
 ): Promise<void> {
   const logger = createLogger({ name, level: config.LOG_LEVEL });
-  const db = await createDb({ ...dbSettingsOf(config), logger, applicationName: name, genericPlans: options.genericPlans ?? false });
+  const db = await createDb({ ...dbSettingsOf(config), logger, applicationName: name });
   const kv = createKv({ ...kvSettingsOf(config), logger });
   const bus = createBus({ amqpUrl: config.AMQP_URL, logger });
   const service = await start({ config, db, kv, bus, logger });

@@ -28,10 +28,7 @@ const withAdminClient = async <T>(url: string, fn: (client: pg.Client) => Promis
  * is migrated once per set of migrations (cheap: a file copy); without `DATABASE_URL` it is an
  * in-memory PGlite. `destroy()` drops it.
  */
-export async function createTestDb(
-  sets: SchemaMigrations[],
-  options: { logger?: Logger; embedded?: boolean; genericPlans?: boolean } = {},
-): Promise<TestDb> {
+export async function createTestDb(sets: SchemaMigrations[], options: { logger?: Logger; embedded?: boolean } = {}): Promise<TestDb> {
   const logger = options.logger ?? silentLogger;
   // `embedded: true` asks for PGlite even when a server is configured (contract tests run both).
   const serverUrl = options.embedded ? undefined : testServers.databaseUrl;
@@ -71,14 +68,7 @@ export async function createTestDb(
   url.pathname = `/${name}`;
   // Race tests queue hundreds of requests on this pool while the machine may be busy with other suites:
   // waiting long for a connection is fine here, failing with 503 would only test the machine's load.
-  const db = createPostgresDb({
-    url: url.toString(),
-    logger,
-    maxConnections: 20,
-    applicationName: name,
-    connectionTimeoutMs: 30_000,
-    genericPlans: options.genericPlans ?? false,
-  });
+  const db = createPostgresDb({ url: url.toString(), logger, maxConnections: 20, applicationName: name, connectionTimeoutMs: 30_000 });
   return Object.assign(db, {
     databaseUrl: url.toString(),
     async destroy() {

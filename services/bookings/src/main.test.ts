@@ -7,7 +7,7 @@ import { loadConfig } from './config.js';
 import { createFakeHolds } from './holds/holds.fake.js';
 import { migrations, startBookings, type RunningService } from './main.js';
 
-const db = await createTestDb([{ schema: 'bookings', migrations: migrations() }], { genericPlans: true });
+const db = await createTestDb([{ schema: 'bookings', migrations: migrations() }]);
 const kv = createTestKv();
 const bus = createTestBus();
 const holds = createFakeHolds({ clock: systemClock });

@@ -37,7 +37,7 @@ export type Harness = {
 };
 
 export async function createHarness(options: { logger?: Logger; kv?: Kv; bus?: Bus; env?: Record<string, string> } = {}): Promise<Harness> {
-  const db = await createTestDb([{ schema: 'bookings', migrations: migrations() }], { genericPlans: true });
+  const db = await createTestDb([{ schema: 'bookings', migrations: migrations() }]);
   const clock = new FakeClock('2030-01-15T10:00:00.000Z');
   const holds = createFakeHolds({ clock });
   const kv = options.kv ?? createTestKv();

@@ -29,8 +29,6 @@ export async function createDb(options: {
   maxConnections?: number;
   /** Named prepared statements on PostgreSQL (default on); see `PostgresDbOptions`. */
   preparedStatements?: boolean;
-  /** Generic plans only, on PostgreSQL; see `PostgresDbOptions`. */
-  genericPlans?: boolean;
 }): Promise<Db> {
   if (options.databaseUrl) {
     return createPostgresDb({
@@ -39,7 +37,6 @@ export async function createDb(options: {
       applicationName: options.applicationName ?? 'aerofly',
       maxConnections: options.maxConnections ?? 10,
       preparedStatements: options.preparedStatements ?? true,
-      genericPlans: options.genericPlans ?? false,
     });
   }
   return createPgliteDb({ dataDir: join(options.dataDir, 'pg'), logger: options.logger });

@@ -24,14 +24,6 @@ export type PostgresDbOptions = {
    * pooler that does not keep them across transactions (PgBouncer before 1.21 in transaction mode).
    */
   preparedStatements?: boolean;
-  /**
-   * Always run prepared statements on their generic plan (`plan_cache_mode = force_generic_plan`).
-   * PostgreSQL otherwise keeps planning afresh every statement with an array parameter (`= ANY($1)`,
-   * `unnest($1)`): its generic estimate assumes ten elements and loses to the custom plan of the
-   * actual one. Only for a service whose statements have no optional filters (`$1 IS NULL OR ...`),
-   * which do need a plan for the values at hand.
-   */
-  genericPlans?: boolean;
 };
 
 /** Distinct statement texts prepared per pool; statements built with a varying number of rows stop here. */
@@ -49,7 +41,6 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'aerofly',
     statement_timeout: options.statementTimeoutMs ?? 15_000,
-    ...(options.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
   });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle postgres connection lost'));
 
