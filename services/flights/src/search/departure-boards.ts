@@ -110,8 +110,9 @@ const emptyStore = (): Store => ({ byAirport: new Map(), order: new Set() });
 
 /**
  * In-memory departure boards of this instance. A board lives `cache.ttlSeconds` from the moment its
- * query started (a third of that more while its reload runs) and is dropped at once when the cache generation changes (an admin changed a
- * flight, fare, airport or airplane). Availability in search is advisory: bookings never read it.
+ * query started (a third of that more while its reload runs) and is dropped at once when the cache
+ * generation changes (an admin changed a flight, fare, airport or airplane). Availability in search
+ * is advisory: bookings never read it.
  */
 export function createDepartureBoards(options: {
   db: Db;
