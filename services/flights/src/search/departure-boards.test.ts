@@ -54,6 +54,20 @@ function fakeCache(ttlSeconds = 10) {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** Boards on a clock the test moves, with JFK's board for `day` loaded at the start (one leg). */
+async function withJfkBoard(ttlSeconds: number) {
+  const { db, queries, leg } = fakeDb();
+  const { cache, counts } = fakeCache(ttlSeconds);
+  const clock = { now: 1_000_000 };
+  const boards = createDepartureBoards({ db, cache, logger: silentLogger, now: () => clock.now, random: () => 0 });
+  await boards.begin();
+  const loading = boards.get([{ origin: 'JFK', day }]);
+  await settle();
+  queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
+  const [board] = await loading;
+  return { boards, queries, leg, counts, clock, board };
+}
+
 describe('departure boards', () => {
   it('when many searches need a board being loaded, then one query serves them all', async () => {
     const { db, queries, leg } = fakeDb();
@@ -99,22 +113,14 @@ describe('departure boards', () => {
   });
 
   it('when a board is near the end of its TTL, then searches get it at once while it reloads; past the TTL, never', async () => {
-    const { db, queries, leg } = fakeDb();
-    const { cache, counts } = fakeCache(10);
-    let now = 1_000_000;
-    const boards = createDepartureBoards({ db, cache, logger: silentLogger, now: () => now, random: () => 0 });
-    await boards.begin();
-    const loading = boards.get([{ origin: 'JFK', day }]);
-    await settle();
-    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
-    const [board] = await loading;
+    const { boards, queries, leg, counts, clock, board } = await withJfkBoard(10);
 
-    now += 7_400; // before 75 % of the TTL: nothing happens
+    clock.now += 7_400; // before 75 % of the TTL: nothing happens
     await boards.begin();
     expect(boards.held('JFK', day)).toBe(board);
     expect(queries).toHaveLength(1);
 
-    now += 200; // 76 %: served at once, reloaded in the background, once
+    clock.now += 200; // 76 %: served at once, reloaded in the background, once
     await boards.begin();
     expect(boards.held('JFK', day)).toBe(board);
     expect(boards.held('JFK', day)).toBe(board);
@@ -128,37 +134,29 @@ describe('departure boards', () => {
 
     // The reload started at +7.6 s: it expires 10 s later; past that it serves only while its own
     // reload runs, for a third of the TTL at most, and is then never served.
-    now += 10_000;
+    clock.now += 10_000;
     await boards.begin();
     expect(boards.held('JFK', day)).toBe(reloaded);
     expect(queries).toHaveLength(3);
-    now += 3_400;
+    clock.now += 3_400;
     await boards.begin();
     expect(boards.held('JFK', day)).toBeUndefined();
   });
 
   it('when a reload is slower than the rest of the TTL, then searches keep the loaded board for a third of the TTL, then wait for the reload', async () => {
-    const { db, queries, leg } = fakeDb();
-    const { cache } = fakeCache(9);
-    let now = 1_000_000;
-    const boards = createDepartureBoards({ db, cache, logger: silentLogger, now: () => now, random: () => 0 });
-    await boards.begin();
-    const loading = boards.get([{ origin: 'JFK', day }]);
-    await settle();
-    queries[0]!.answer([leg('JFK', 'LHR', '2030-03-05T09:00:00Z')]);
-    const [board] = await loading;
+    const { boards, queries, leg, clock, board } = await withJfkBoard(9);
 
-    now += 7_000; // reload due; the database takes its time
+    clock.now += 7_000; // reload due; the database takes its time
     await boards.begin();
     expect(boards.held('JFK', day)).toBe(board);
     expect(queries).toHaveLength(2);
-    now += 4_000; // 2 s past the TTL, the reload still running: the loaded board serves, no second reload
+    clock.now += 4_000; // 2 s past the TTL, the reload still running: the loaded board serves, no second reload
     await boards.begin();
     expect(boards.held('JFK', day)).toBe(board);
     expect(await boards.get([{ origin: 'JFK', day }])).toEqual([board]);
     expect(queries).toHaveLength(2);
 
-    now += 1_500; // 3.5 s past the TTL, beyond the grace of 3 s: searches wait for the reload
+    clock.now += 1_500; // 3.5 s past the TTL, beyond the grace of 3 s: searches wait for the reload
     await boards.begin();
     expect(boards.held('JFK', day)).toBeUndefined();
     const waiting = boards.get([{ origin: 'JFK', day }]);
