@@ -59,7 +59,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     }
     return { name, text, values: params };
   };
-  const run = (client: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+  const run = (client: pg.PoolClient, text: string, params?: unknown[]) => {
     const query = statement(text, params);
     return typeof query === 'string' ? client.query(query, params) : client.query(query);
   };
@@ -69,58 +69,68 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     rowCount: result.rowCount ?? 0,
   });
 
+  /**
+   * A pooled client for `use`, watched while checked out (it has no pool listener then: a lost
+   * connection's 'error' event would end the process). Handed back afterwards, or closed when the
+   * connection was lost or `use` called `discard`.
+   */
+  const withClient = async <T>(
+    use: (client: pg.PoolClient, discard: () => void) => Promise<T>,
+    onLost?: (error: Error) => void,
+  ): Promise<T> => {
+    const client = await pool.connect();
+    let broken = false;
+    const lost = (error: Error) => {
+      broken = true;
+      onLost?.(error);
+    };
+    client.on('error', lost);
+    try {
+      return await use(client, () => {
+        broken = true;
+      });
+    } finally {
+      client.off('error', lost);
+      client.release(broken);
+    }
+  };
+
   return {
     kind: 'postgres',
     // Not pool.query: it closes the connection after any failed statement, and a conflict (a seat
     // taken, a unique key) is an everyday answer here. Under a flash sale that meant a new backend,
     // and every statement prepared and planned again, for each refusal.
-    async query<T>(text: string, params?: unknown[]) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      const onLost = (error: Error) => {
-        broken = error;
-      };
-      client.on('error', onLost);
-      try {
-        return toResult<T>(await run(client, text, params));
-      } catch (error) {
-        if (!leavesConnectionReady(error)) broken ??= error as Error;
-        throw error;
-      } finally {
-        client.off('error', onLost);
-        client.release(broken);
-      }
-    },
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      // A checked-out client has no pool listener: a connection lost between two statements of
-      // this transaction would otherwise be an unhandled 'error' event and end the process.
-      const onLost = (error: Error) => {
-        broken = true;
-        options.logger.warn({ err: error }, 'postgres connection lost inside a transaction');
-      };
-      client.on('error', onLost);
-      try {
-        await client.query('BEGIN');
-        const tx: Queryable = {
-          query: async <R>(text: string, params?: unknown[]) => toResult<R>(await run(client, text, params)),
-        };
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
+    query: <T>(text: string, params?: unknown[]) =>
+      withClient(async (client, discard) => {
         try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
+          return toResult<T>(await run(client, text, params));
+        } catch (error) {
+          if (!leavesConnectionReady(error)) discard();
+          throw error;
         }
-        throw error;
-      } finally {
-        client.off('error', onLost);
-        client.release(broken);
-      }
-    },
+      }),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+      withClient(
+        async (client, discard) => {
+          try {
+            await client.query('BEGIN');
+            const tx: Queryable = {
+              query: async <R>(text: string, params?: unknown[]) => toResult<R>(await run(client, text, params)),
+            };
+            const result = await fn(tx);
+            await client.query('COMMIT');
+            return result;
+          } catch (error) {
+            try {
+              await client.query('ROLLBACK');
+            } catch {
+              discard();
+            }
+            throw error;
+          }
+        },
+        (error) => options.logger.warn({ err: error }, 'postgres connection lost inside a transaction'),
+      ),
     async exec(sql: string) {
       await pool.query(sql);
     },

@@ -80,6 +80,10 @@ export function createIdempotencyStore(options: {
     return stored.requestHash === requestHash ? { kind: 'replay', response: stored.response } : { kind: 'mismatch' };
   };
 
+  // Batched writes touch their rows in key order, so two instances' batches over the same keys lock
+  // them in the same order and cannot deadlock.
+  const inKeyOrder = (a: { scope: string }, b: { scope: string }) => (a.scope < b.scope ? -1 : 1);
+
   // Concurrent requests' reads, claims and outcomes each go to PostgreSQL as one statement per
   // turn of the event loop (createBatcher): under a flash sale that is one round trip for dozens.
   const readRecords = createBatcher(async (scopes: string[]) => {
@@ -110,8 +114,7 @@ export function createIdempotencyStore(options: {
   const insertClaims = createBatcher(async (claims: Claim[]): Promise<boolean[]> => {
     const first = new Map<string, Claim>();
     for (const claim of claims) if (!first.has(claim.scope)) first.set(claim.scope, claim);
-    // In key order, so two instances' batches over the same keys lock them in the same order.
-    const unique = [...first.values()].sort((a, b) => (a.scope < b.scope ? -1 : 1));
+    const unique = [...first.values()].sort(inKeyOrder);
     const { rows } = await options.db.query<{ scope: string; token: string }>(
       `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
        SELECT c.scope, c.request_hash, c.user_id, c.method, c.path, c.token,
@@ -141,7 +144,7 @@ export function createIdempotencyStore(options: {
 
   type Outcome = { scope: string; token: string; response: StoredResponse };
   const storeOutcomes = createBatcher(async (batch: Outcome[]) => {
-    const outcomes = [...batch].sort((a, b) => (a.scope < b.scope ? -1 : 1));
+    const outcomes = [...batch].sort(inKeyOrder);
     await options.db.query(
       `UPDATE ${table} AS t SET status_code = o.status_code, headers = o.headers::jsonb, body = o.body, completed_at = now(), locked_until = NULL
          FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[]) AS o(scope, token, status_code, headers, body)
