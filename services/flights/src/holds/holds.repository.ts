@@ -61,8 +61,11 @@ const releaseStatement = (selector: string) => `
      WHERE h.booking_id IN (${selector}) AND h.status IN ('HELD', 'SOLD')
     RETURNING h.booking_id
   ), seats AS (
+    -- "<> 'RELEASED'", not "IN ('HELD', 'SOLD')": that would match the partial one-owner index's
+    -- predicate, and without fresh statistics the planner ANDs that index (every live seat of every
+    -- flight) into each booking's look-up: the seats of 1,000 releases took 254 ms instead of 14 ms.
     UPDATE flights.hold_seats s SET status = 'RELEASED'
-      FROM released r WHERE s.booking_id = r.booking_id AND s.status IN ('HELD', 'SOLD')
+      FROM released r WHERE s.booking_id = r.booking_id AND s.status <> 'RELEASED'
   ), given_back AS (
     SELECT seg.flight_id, seg.cabin, sum(seg.seat_count)::int AS seats
       FROM flights.hold_segments seg JOIN released r ON r.booking_id = seg.booking_id
