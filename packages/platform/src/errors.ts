@@ -14,7 +14,15 @@ export class AppError extends Error {
     detail?: string,
     options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
-    super(detail ?? titleByCode[code], { cause: options.cause });
+    // A 4xx is an answer, not a fault: no stack trace is captured for it. In a flash sale, where most
+    // answers are 409, capturing them was a fifth of bookings' CPU (bench:flash, 1.38 → 1.13 CPU-s).
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (statusByCode[code] < 500) Error.stackTraceLimit = 0;
+    try {
+      super(detail ?? titleByCode[code], { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = 'AppError';
     this.code = code;
     this.errors = options.errors;
