@@ -5,9 +5,9 @@
  * three earlier ones of the same size on other flights; the first of those is reported as the cold start.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'undici';
 import { bookingBody, call, createFleet, createTokenMinter, inventoryCheck, type Customer } from './api.js';
 import { startCpuMeter } from './cpu.js';
+import { createLoadClient } from './http-load.js';
 import { latencySummary } from './measure.js';
 import { runBenchmark } from './runner.js';
 
@@ -27,7 +27,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   // keeps at most FLASH_CONNECTIONS (256) connections open and queues the rest. 2,000 simultaneous
   // TCP handshakes overflow the listen backlog and measure SYN retransmits, not the system.
   // Latency is counted from the moment each customer's request was issued, queueing included.
-  const dispatcher = new Agent({ connections: Number(process.env['FLASH_CONNECTIONS'] ?? 256), pipelining: 1, keepAliveTimeout: 30_000 });
+  const client = createLoadClient(system.gatewayUrl, { connections: Number(process.env['FLASH_CONNECTIONS'] ?? 256), timeoutMs: 60_000 });
   const sale = async (saleFlightId: string, buyers: Customer[]) => {
     const statuses = new Map<number, number>();
     const latencies: number[] = [];
@@ -37,21 +37,18 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
       buyers.map(async (customer) => {
         const t0 = performance.now();
         try {
-          // undici's request rather than fetch: the load generator shares the two cores with the system.
-          const answer = await request(`${system.gatewayUrl}/api/v1/bookings`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-            body: JSON.stringify(bookingBody(saleFlightId)),
-            dispatcher,
-            signal: AbortSignal.timeout(60_000),
-          });
-          const text = await answer.body.text();
+          const answer = await client.request(
+            'POST',
+            '/api/v1/bookings',
+            { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+            JSON.stringify(bookingBody(saleFlightId)),
+          );
           statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
           if (answer.statusCode !== 201 && answer.statusCode !== 409 && failures.length < 5)
-            failures.push(`${answer.statusCode} ${text.slice(0, 200)}`);
+            failures.push(`${answer.statusCode} ${answer.body.slice(0, 200)}`);
         } catch (error) {
           statuses.set(0, (statuses.get(0) ?? 0) + 1);
-          if (failures.length < 5) failures.push(String((error as Error).cause ?? error));
+          if (failures.length < 5) failures.push(String(error));
         }
         latencies.push(performance.now() - t0);
       }),
@@ -74,7 +71,7 @@ await runBenchmark('flash-sale', 'bench:flash (180 seats, 2,000 customers at onc
   const cpu = startCpuMeter(() => system.processes());
   const { statuses, latencies, failures, totalMs } = await sale(flightId, customers);
   const cpuSeconds = cpu.stop();
-  await dispatcher.close();
+  client.close();
   const holds = statuses.get(201) ?? 0;
   const conflicts = statuses.get(409) ?? 0;
   const serverErrors = [...statuses].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
