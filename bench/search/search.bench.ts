@@ -16,7 +16,7 @@
  * Uses a dedicated database `aerofly_bench_search` on the server of DATABASE_URL (default local).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,10 +81,15 @@ async function ensureDatabase() {
   if (seeded.status !== 0) throw new Error('seeding failed');
 }
 
+// Each process's log lines (LOG_LEVEL=warn) go to a file that outlives the run, so a phase that
+// answered errors can be explained afterwards.
+const logDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-logs-'));
+
 function start(name: string, file: string, env: Record<string, string>) {
+  const logFile = openSync(join(logDir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.log`), 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, file)], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logFile, 'inherit'],
   });
   children.push({ name, child });
   child.on('exit', (code) => {
@@ -217,10 +222,18 @@ async function measure(name: string, url: string, nextPath: () => string) {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     requests: result.requests.total,
+    statusCodes: Object.fromEntries(
+      Object.entries((result as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([code, { count }]) => [
+        code,
+        count,
+      ]),
+    ),
   };
   log(
     `  ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, errors ${figures.errors}, non-2xx ${figures.non2xx}`,
   );
+  if (figures.errors > 0 || figures.non2xx > 0)
+    log(`  answers by status ${JSON.stringify(figures.statusCodes)}; process logs in ${logDir}`);
   return figures;
 }
 
