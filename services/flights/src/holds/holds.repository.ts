@@ -247,7 +247,8 @@ export const holdsRepository = {
       `WITH sold AS (
          UPDATE flights.holds SET status = 'SOLD', sold_at = $2 WHERE booking_id = $1 AND status = 'HELD' RETURNING booking_id
        ), seats AS (
-         UPDATE flights.hold_seats s SET status = 'SOLD' FROM sold WHERE s.booking_id = sold.booking_id AND s.status = 'HELD'
+         -- NOT IN rather than "= 'HELD'", for the reason given at releaseStatement.
+         UPDATE flights.hold_seats s SET status = 'SOLD' FROM sold WHERE s.booking_id = sold.booking_id AND s.status NOT IN ('SOLD', 'RELEASED')
        )
        SELECT count(*)::int AS sold FROM sold`,
       [bookingId, now],

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, mintUser, silentLogger } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queryable } from '@aerofly/platform';
 import { createFlightsTestApp, fixtures, type FlightsTestApp } from '../testing/flights-test-app.js';
+import { holdsRepository } from './holds.repository.js';
 import { createHoldsService } from './holds.service.js';
 
 let t: FlightsTestApp;
@@ -404,5 +406,46 @@ describe('holds', () => {
     expect(release.statusCode).toBe(401);
     const check = await t.app.inject({ url: '/api/v1/admin/inventory/check', headers: user });
     expect(check.statusCode).toBe(403);
+  });
+});
+
+describe('plans of the statements that change seat rows', () => {
+  it('when the seat table has many live seats and no statistics, then selling or releasing a booking reads only its own seat rows', async () => {
+    const flight = await newFlight();
+    // 3,000 live seats on one flight, written directly, and no statistics for the table: what a busy
+    // database looks like before (or without) autovacuum's ANALYZE.
+    const { rows } = await t.db.query<{ bookingId: string }>(
+      `WITH h AS (
+         INSERT INTO flights.holds (booking_id, cabin, passengers, status, expires_at, created_at)
+         SELECT gen_random_uuid(), 'economy', 1, 'HELD', now() + interval '1 hour', now() FROM generate_series(1, 3000)
+         RETURNING booking_id
+       ), s AS (
+         INSERT INTO flights.hold_seats (booking_id, flight_id, passenger, seat, cabin, status)
+         SELECT booking_id, $1, 0, 'X' || row_number() OVER (), 'economy', 'HELD' FROM h
+       )
+       SELECT booking_id AS "bookingId" FROM h`,
+      [flight.id],
+    );
+    const bookingIds = rows.map((row) => row.bookingId);
+    await t.db.query(`DELETE FROM pg_statistic WHERE starelid IN ('flights.hold_seats'::regclass, 'flights.holds'::regclass)`);
+    try {
+      const plans: string[] = [];
+      const explaining: Queryable = {
+        async query(text, params) {
+          const { rows: plan } = await t.db.query(`EXPLAIN (FORMAT JSON) ${text}`, params);
+          plans.push(JSON.stringify(plan));
+          return { rows: [], rowCount: 0 };
+        },
+      };
+      const now = t.clock.now();
+      await holdsRepository.confirm(explaining, bookingIds[0]!, now);
+      await holdsRepository.release(explaining, { bookingIds: bookingIds.slice(0, 500), reason: 'expired', now });
+      expect(plans).toHaveLength(2);
+      // The one-owner index holds every live seat of every flight; a look-up by booking must not scan it.
+      for (const plan of plans) expect(plan).not.toContain('hold_seats_one_owner_idx');
+    } finally {
+      await t.db.query(`DELETE FROM flights.hold_seats WHERE booking_id = ANY($1::uuid[])`, [bookingIds]);
+      await t.db.query(`DELETE FROM flights.holds WHERE booking_id = ANY($1::uuid[])`, [bookingIds]);
+    }
   });
 });

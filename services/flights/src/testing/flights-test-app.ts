@@ -103,6 +103,9 @@ export const narrowbody: CabinLayout[] = [
 /** Builds reference data through the public API, as an admin would. */
 export function fixtures(t: FlightsTestApp) {
   let registration = 100;
+  // Numbered in turn, not at random: many fixtures depart at the same moment, and a flight number
+  // may not depart twice at one time (a random pick collided in a few percent of runs).
+  let flightSerial = 2000;
   const post = async (url: string, payload: unknown) => {
     const response = await t.app.inject({ method: 'POST', url, headers: t.admin, payload: payload as object });
     if (response.statusCode !== 201) throw new Error(`${url} answered ${response.statusCode}: ${response.body}`);
@@ -137,7 +140,7 @@ export function fixtures(t: FlightsTestApp) {
         number
       >;
       return post('/api/v1/flights', {
-        flightNumber: input.flightNumber ?? `YF${Math.floor(Math.random() * 9000) + 100}`,
+        flightNumber: input.flightNumber ?? `YF${(flightSerial += 1)}`,
         airplaneId,
         from: input.from,
         to: input.to,
