@@ -81,9 +81,11 @@ async function ensureDatabase() {
   if (seeded.status !== 0) throw new Error('seeding failed');
 }
 
-// Each process's log lines (LOG_LEVEL=warn) go to a file that outlives the run, so a phase that
-// answered errors can be explained afterwards.
+// Each process's log lines (LOG_LEVEL=warn) go to a file, kept after a run in which a phase
+// answered errors (or the run failed), so that it can be explained afterwards.
 const logDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-logs-'));
+let keepLogs = true;
+let answeredErrors = false;
 
 function start(name: string, file: string, env: Record<string, string>) {
   const logFile = openSync(join(logDir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.log`), 'a');
@@ -232,8 +234,10 @@ async function measure(name: string, url: string, nextPath: () => string) {
   log(
     `  ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, errors ${figures.errors}, non-2xx ${figures.non2xx}`,
   );
-  if (figures.errors > 0 || figures.non2xx > 0)
+  if (figures.errors > 0 || figures.non2xx > 0) {
+    answeredErrors = true;
     log(`  answers by status ${JSON.stringify(figures.statusCodes)}; process logs in ${logDir}`);
+  }
   return figures;
 }
 
@@ -446,8 +450,10 @@ try {
     },
   });
   log(`\n${JSON.stringify(ratios)}\nWritten to ${file} and BENCHMARKS.md`);
+  keepLogs = answeredErrors;
 } finally {
   stopping = true;
   for (const { child } of children) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
+  if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
 }
