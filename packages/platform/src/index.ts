@@ -10,6 +10,7 @@ export * from './http/problem.js';
 export * from './http/service-client.js';
 export * from './http/service-app.js';
 export * from './kv/index.js';
+export * from './limit.js';
 export * from './lifecycle.js';
 export * from './logger.js';
 export * from './outbox/index.js';

@@ -88,6 +88,24 @@ describe('departure boards', () => {
     expect(boards.held('JFK', day)).toBe(got[0]![0]);
   });
 
+  it('when a cold instance needs many boards at once, then at most four queries run at a time and every board arrives', async () => {
+    const { db, queries, leg } = fakeDb();
+    const { cache } = fakeCache();
+    const boards = createDepartureBoards({ db, cache, logger: silentLogger });
+    await boards.begin();
+    const origins = ['JFK', 'LHR', 'CDG', 'AMS', 'FRA', 'MAD', 'FCO', 'ORD', 'LAX', 'SFO'];
+    const search = boards.get(origins.map((origin) => ({ origin, day })));
+    await settle();
+    expect(queries.map((q) => q.origin)).toEqual(origins.slice(0, 4));
+    for (let answered = 0; answered < origins.length; answered += 1) {
+      queries[answered]!.answer([leg(origins[answered]!, 'BOS', '2030-03-05T09:00:00Z')]);
+      await settle();
+      expect(queries.length - (answered + 1)).toBeLessThanOrEqual(4);
+    }
+    const got = await search;
+    expect(got.map((board) => board.legs[0]!.from)).toEqual(origins);
+  });
+
   it('when the cache generation changes, then every board is dropped at once, also one still loading', async () => {
     const { db, queries, leg } = fakeDb();
     const { cache, setGeneration } = fakeCache();

@@ -1,5 +1,5 @@
 import { cabinClasses, type CabinClass } from '@aerofly/contracts';
-import type { Db, Logger } from '@aerofly/platform';
+import { createLimiter, type Db, type Logger } from '@aerofly/platform';
 import type { ReadCache } from '../shared/read-cache.js';
 import { searchRepository as repo, type LegRow } from './search.repository.js';
 
@@ -119,6 +119,8 @@ export function createDepartureBoards(options: {
   cache: ReadCache;
   logger: Logger;
   maxBoards?: number;
+  /** Board queries running at once (4 by default); the others wait their turn in this process. */
+  maxConcurrentLoads?: number;
   now?: () => number;
   random?: () => number;
 }) {
@@ -130,6 +132,10 @@ export function createDepartureBoards(options: {
   const graceMs = ttlMs * staleGrace;
   let store = emptyStore();
   let generation: string | undefined;
+  // A cold instance under load needs hundreds of boards at once. Unlimited, their queries took every
+  // pooled connection: loads queued past the pool's 5 s wait failed the searches (503) and holds
+  // found no connection either. Limited, they wait here, and the pool keeps room for everything else.
+  const limitLoads = createLimiter(options.maxConcurrentLoads ?? 4);
 
   const remove = (from: Store, entry: Entry) => {
     from.order.delete(entry);
@@ -152,20 +158,22 @@ export function createDepartureBoards(options: {
   };
 
   const load = (entry: Entry): Promise<Board> => {
-    const startedAt = now();
-    const loading: Promise<Board> = repo
-      .loadBoard(db, { origin: entry.origin, fromMs: entry.day * dayMs, toMs: (entry.day + 1) * dayMs })
-      .then((legs) => {
-        const board = boardOf(legs);
-        // Kept only while this load is the entry's current one (a newer load or a drop wins).
-        if (entry.loading === loading) {
-          entry.board = board;
-          entry.loading = undefined;
-          entry.expiresAt = startedAt + ttlMs;
-          entry.refreshAt = startedAt + ttlMs * (refreshFrom + refreshSpread * random());
-        }
-        return board;
-      });
+    // The board's age counts from its query's start, not from the wait before it.
+    let startedAt = 0;
+    const loading: Promise<Board> = limitLoads(() => {
+      startedAt = now();
+      return repo.loadBoard(db, { origin: entry.origin, fromMs: entry.day * dayMs, toMs: (entry.day + 1) * dayMs });
+    }).then((legs) => {
+      const board = boardOf(legs);
+      // Kept only while this load is the entry's current one (a newer load or a drop wins).
+      if (entry.loading === loading) {
+        entry.board = board;
+        entry.loading = undefined;
+        entry.expiresAt = startedAt + ttlMs;
+        entry.refreshAt = startedAt + ttlMs * (refreshFrom + refreshSpread * random());
+      }
+      return board;
+    });
     entry.loading = loading;
     return loading;
   };
