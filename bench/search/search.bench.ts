@@ -84,8 +84,8 @@ async function ensureDatabase() {
 // Each process's log lines (LOG_LEVEL=warn) go to a file, kept after a run in which a phase
 // answered errors (or the run failed), so that it can be explained afterwards.
 const logDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-logs-'));
-let keepLogs = true;
 let answeredErrors = false;
+let finished = false;
 
 function start(name: string, file: string, env: Record<string, string>) {
   const logFile = openSync(join(logDir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.log`), 'a');
@@ -450,10 +450,10 @@ try {
     },
   });
   log(`\n${JSON.stringify(ratios)}\nWritten to ${file} and BENCHMARKS.md`);
-  keepLogs = answeredErrors;
+  finished = true;
 } finally {
   stopping = true;
   for (const { child } of children) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
-  if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
+  if (finished && !answeredErrors) rmSync(logDir, { recursive: true, force: true });
 }

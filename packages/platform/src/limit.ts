@@ -23,4 +23,3 @@ export function createLimiter(concurrency: number) {
       else waiting.push(start);
     });
 }
-export type Limiter = ReturnType<typeof createLimiter>;
