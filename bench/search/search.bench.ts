@@ -87,9 +87,13 @@ const logDir = mkdtempSync(join(tmpdir(), 'aerofly-bench-search-logs-'));
 let answeredErrors = false;
 let finished = false;
 
+// AEROFLY_PROFILE_DIR=dir: every process started here writes a V8 CPU profile there when it exits.
+const profileDir = process.env['AEROFLY_PROFILE_DIR'];
+const profileArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+
 function start(name: string, file: string, env: Record<string, string>) {
   const logFile = openSync(join(logDir, `${name.replace(/[^a-z0-9-]+/gi, '-')}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, file)], {
+  const child = spawn(process.execPath, [...profileArgs, '--import', 'tsx', join(root, file)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', logFile, 'inherit'],
   });
