@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ensureKeys } from '../../scripts/keys.js';
+import { startCpuMeter } from '../src/cpu.js';
 import { describeMachine, startRssMonitor, writeResult, type ResultRow } from '../src/measure.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -218,9 +219,17 @@ async function warmUp(name: string, url: string, nextPath: () => string) {
   if (warmupSeconds > 0) await run(url, warmupSeconds, nextPath);
 }
 
+const processes = () => children.map(({ name, child }) => ({ name, service: name, pid: child.pid ?? 0 }));
+
 async function measure(name: string, url: string, nextPath: () => string) {
   log(`${name}: ${connections} connections, ${seconds} s against ${url}`);
+  const cpu = startCpuMeter(processes);
   const result = await run(url, seconds, nextPath);
+  // CPU of every process during the phase (idle ones included, near zero), per request answered.
+  const cpuSeconds = Object.fromEntries(Object.entries(cpu.stop()).filter(([, used]) => used >= 0.05));
+  const cpuMsPerRequest = Object.fromEntries(
+    Object.entries(cpuSeconds).map(([process, used]) => [process, Math.round((used * 1e6) / Math.max(1, result.requests.total)) / 1000]),
+  );
   const figures = {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -228,6 +237,8 @@ async function measure(name: string, url: string, nextPath: () => string) {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     requests: result.requests.total,
+    cpuSeconds,
+    cpuMsPerRequest,
     statusCodes: Object.fromEntries(
       Object.entries((result as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([code, { count }]) => [
         code,
@@ -238,6 +249,7 @@ async function measure(name: string, url: string, nextPath: () => string) {
   log(
     `  ${figures.requestsPerSecond} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, errors ${figures.errors}, non-2xx ${figures.non2xx}`,
   );
+  log(`  CPU ms per request: ${JSON.stringify(cpuMsPerRequest)}`);
   if (figures.errors > 0 || figures.non2xx > 0) {
     answeredErrors = true;
     log(`  answers by status ${JSON.stringify(figures.statusCodes)}; process logs in ${logDir}`);
@@ -319,7 +331,7 @@ try {
     await waitUntilUp(url);
   }
   await waitUntilUp(local(ports.proxy)).catch(() => undefined);
-  const rss = startRssMonitor(() => children.map(({ name, child }) => ({ name, service: name, pid: child.pid ?? 0 })));
+  const rss = startRssMonitor(processes);
 
   const counters = local(ports.flights);
   const cachedPaths = pathCursor(paths);
