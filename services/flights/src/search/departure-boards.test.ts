@@ -2,7 +2,8 @@ import type { Db } from '@aerofly/platform';
 import { silentLogger } from '@aerofly/testing';
 import { describe, expect, it } from 'vitest';
 import type { CacheKind, CacheResult, ReadCache } from '../shared/read-cache.js';
-import { createDepartureBoards, dayMs } from './departure-boards.js';
+import { boardOf, createDepartureBoards, dayMs, keepSegments } from './departure-boards.js';
+import type { LegRow } from './search.repository.js';
 
 const day = Math.floor(Date.parse('2030-03-05T00:00:00Z') / dayMs);
 
@@ -221,5 +222,53 @@ describe('departure boards', () => {
     expect(queries).toHaveLength(2);
     queries[1]!.answer([]);
     expect((await retry)[0]!.legs).toEqual([]);
+  });
+
+  it('when a board is reloaded, then it keeps the segment text of the legs that did not change, and only theirs', () => {
+    const row = (id: string, to: string, departureIso: string, economyFare: number, businessFare = 90_000): LegRow => ({
+      id,
+      flightNumber: `AF${id}`,
+      from: 'JFK',
+      to,
+      departureMs: Date.parse(departureIso),
+      arrivalMs: Date.parse(departureIso) + 7 * 3600_000,
+      currency: 'USD',
+      departureTimeZone: 'America/New_York',
+      arrivalTimeZone: 'Europe/London',
+      cabins: {
+        economy: { available: 10, fareAmount: economyFare },
+        premium_economy: null,
+        business: { available: 2, fareAmount: businessFare },
+        first: null,
+      },
+    });
+    const before = boardOf([
+      row('1', 'CDG', '2030-03-05T09:00:00Z', 500),
+      row('2', 'LHR', '2030-03-05T08:00:00Z', 400),
+      row('3', 'LHR', '2030-03-05T18:00:00Z', 450),
+    ]);
+    const economy = 0;
+    const business = 2;
+    // Segment text made for every leg in economy, and for legs 2 and 3 in business (index = cabin * legs + leg).
+    before.legs.forEach((leg, i) => (before.segments[economy * 3 + i] = `economy ${leg.id}`));
+    before.segments[business * 3 + 1] = 'business 2';
+    before.segments[business * 3 + 2] = 'business 3';
+
+    const after = boardOf([
+      row('1', 'CDG', '2030-03-05T09:00:00Z', 500),
+      row('4', 'LHR', '2030-03-05T07:00:00Z', 300), // new
+      row('2', 'LHR', '2030-03-05T08:00:00Z', 420), // economy fare changed
+      row('3', 'LHR', '2030-03-05T18:30:00Z', 450), // departure moved
+    ]);
+    keepSegments(before, after);
+
+    expect(after.legs.map((leg) => leg.id)).toEqual(['1', '4', '2', '3']);
+    expect(after.segments[economy * 4 + 0]).toBe('economy 1');
+    expect(after.segments[economy * 4 + 1]).toBeUndefined();
+    expect(after.segments[economy * 4 + 2]).toBeUndefined();
+    expect(after.segments[business * 4 + 2]).toBe('business 2'); // its business fare did not change
+    expect(after.segments[economy * 4 + 3]).toBeUndefined();
+    expect(after.segments[business * 4 + 3]).toBeUndefined();
+    expect(after.segments.filter((text) => text !== undefined)).toHaveLength(2);
   });
 });

@@ -12,15 +12,17 @@ export type BoardLeg = Omit<LegRow, 'cabins'>;
  * The flights leaving one airport in one slice of time, ordered by destination then departure,
  * with departures and per-cabin seats and fares in typed arrays (cabin c of leg i at
  * c * legs.length + i; seats -1 where the cabin is not sold): a search scans numbers laid out
- * together instead of hopping between objects. `heads` keeps a leg's segment JSON up to its cabin
- * once an answer has shown it (it dies with the board).
+ * together instead of hopping between objects (a search touches dozens of boards, and reading a leg
+ * object is a cache miss). `segments` keeps a leg's segment JSON in a cabin (same index) once an
+ * answer has shown it (it dies with the board).
  */
 export type Board = {
   legs: BoardLeg[];
   departures: Float64Array;
+  arrivals: Float64Array;
   seats: Int32Array;
   fares: Int32Array;
-  heads: (string | undefined)[];
+  segments: (string | undefined)[];
   lanes: Lane[];
   byDestination: Map<string, Lane>;
 };
@@ -38,15 +40,17 @@ export function boardOf(rows: LegRow[]): Board {
   const board: Board = {
     legs: [],
     departures: new Float64Array(count),
+    arrivals: new Float64Array(count),
     seats: new Int32Array(cabinClasses.length * count).fill(-1),
     fares: new Int32Array(cabinClasses.length * count),
-    heads: [],
+    segments: [],
     lanes: [],
     byDestination: new Map(),
   };
   sorted.forEach(({ cabins, ...leg }, i) => {
     board.legs.push(leg);
     board.departures[i] = leg.departureMs;
+    board.arrivals[i] = leg.arrivalMs;
     cabinClasses.forEach((cabin, c) => {
       const sold = cabins[cabin];
       if (!sold) return;
@@ -63,6 +67,39 @@ export function boardOf(rows: LegRow[]): Board {
     }
   });
   return board;
+}
+
+/**
+ * Gives a reloaded board the segment JSON its predecessor made for legs that did not change (same
+ * flight, times and fare in that cabin): a hot board is reloaded every few seconds, and making a
+ * segment's text again costs more than the whole scan of a search.
+ */
+export function keepSegments(from: Board, into: Board): void {
+  const count = into.legs.length;
+  const before = from.legs.length;
+  if (from.segments.length === 0) return;
+  // Both are ordered by destination, then departure: walk them together.
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const leg = into.legs[i]!;
+    while (j < before && (from.legs[j]!.to < leg.to || (from.legs[j]!.to === leg.to && from.departures[j]! < leg.departureMs))) j++;
+    if (j === before) return;
+    const old = from.legs[j]!;
+    const same =
+      old.id === leg.id &&
+      old.to === leg.to &&
+      old.departureMs === leg.departureMs &&
+      old.arrivalMs === leg.arrivalMs &&
+      old.flightNumber === leg.flightNumber &&
+      old.currency === leg.currency &&
+      old.departureTimeZone === leg.departureTimeZone &&
+      old.arrivalTimeZone === leg.arrivalTimeZone;
+    if (!same) continue;
+    for (let c = 0; c < cabinClasses.length; c++) {
+      const made = from.segments[c * before + j];
+      if (made !== undefined && from.fares[c * before + j] === into.fares[c * count + i]) into.segments[c * count + i] = made;
+    }
+  }
 }
 
 /** Index of the first departure at or after `fromMs` in a lane (its departures ascend). */
@@ -167,6 +204,7 @@ export function createDepartureBoards(options: {
       const board = boardOf(legs);
       // Kept only while this load is the entry's current one (a newer load or a drop wins).
       if (entry.loading === loading) {
+        if (entry.board) keepSegments(entry.board, board);
         entry.board = board;
         entry.loading = undefined;
         entry.expiresAt = startedAt + ttlMs;

@@ -11,30 +11,35 @@ import {
   firstDepartingFrom,
   type Board,
   type BoardSlice,
-  type BoardLeg,
   type Lane,
 } from './departure-boards.js';
 import { searchRepository as repo, type LegRow } from './search.repository.js';
 
-/** An itinerary before rendering, with each leg's fare in the cabin; it sorts by (primary, departureMs, id). */
+/**
+ * An itinerary before rendering; it sorts by (primary, departureMs, id). Each leg is its board and
+ * index there: the numbers a search needs are in the boards' arrays, and a leg's object is read
+ * only for what is shown (or filtered on).
+ */
 type Candidate = {
-  /** Each leg as its board and index there. */
   firstBoard: Board;
   firstIndex: number;
   secondBoard: Board | null;
   secondIndex: number;
-  first: BoardLeg;
-  second: BoardLeg | null;
   price: number;
   seats: number;
   primary: number;
   departureMs: number;
+  /** When the last leg lands. */
+  arrivalMs: number;
   /** Made when first needed (ties, cursor, answer): most candidates never need it. */
   id?: string;
 };
 
+const firstLeg = (candidate: Candidate) => candidate.firstBoard.legs[candidate.firstIndex]!;
+const lastLeg = (candidate: Candidate) =>
+  (candidate.secondBoard ?? candidate.firstBoard).legs[candidate.secondBoard ? candidate.secondIndex : candidate.firstIndex]!;
 const idOf = (candidate: Candidate) =>
-  (candidate.id ??= candidate.second ? `${candidate.first.id}+${candidate.second.id}` : candidate.first.id);
+  (candidate.id ??= candidate.secondBoard ? `${firstLeg(candidate).id}+${lastLeg(candidate).id}` : firstLeg(candidate).id);
 type CursorValue = [string, string, number, number, string];
 type BoardLookup = (origin: string, day: number) => Board | undefined;
 
@@ -60,20 +65,32 @@ const cacheKeyOf = (query: SearchQuery) =>
     .map(([key, value]) => `${key}=${String(value)}`)
     .join('&');
 
+const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+/**
+ * The last tie-break: first leg's id, then second leg's (none sorts first), without building the
+ * itinerary id. With flight ids all UUIDs of one length, the same order as the ids' text. Ties on
+ * price and departure are common (one first leg, several second legs; with sort=departure, every
+ * connection over the same first leg).
+ */
+const byLegIds = (x: Candidate, firstId: string, secondId: string) =>
+  byText(firstLeg(x).id, firstId) || byText(x.secondBoard ? lastLeg(x).id : '', secondId);
+const byIds = (x: Candidate, y: Candidate) => byLegIds(x, firstLeg(y).id, y.secondBoard ? lastLeg(y).id : '');
+
 const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
 
 const text = JSON.stringify;
-const money = (amount: number, currency: string) => `{"amount":${amount},"currency":${text(currency)}}`;
 
 /**
- * A segment's JSON. The part before the cabin is made once per leg and kept on its board: it is
- * most of an answer's text, and the same legs turn up in many answers. Local times come from the
- * zone offset cache.
+ * A segment's JSON in a cabin, made once per leg and cabin and kept on its board: segments are most
+ * of an answer's text, and the same legs turn up in many answers. Local times come from the zone
+ * offset cache. JSON.stringify gives a flat string (a template literal would keep a rope of its pieces).
  */
 const segmentJson = (board: Board, index: number, cabin: CabinClass) => {
+  const at = cabinIndex[cabin] * board.legs.length + index;
+  const made = board.segments[at];
+  if (made !== undefined) return made;
   const leg = board.legs[index]!;
-  // JSON.stringify gives a flat string (a template literal would keep a rope of its pieces).
-  const head = (board.heads[index] ??= text({
+  return (board.segments[at] = text({
     id: leg.id,
     flightNumber: leg.flightNumber,
     from: leg.from,
@@ -85,23 +102,36 @@ const segmentJson = (board: Board, index: number, cabin: CabinClass) => {
     departureTimeZone: leg.departureTimeZone,
     arrivalTimeZone: leg.arrivalTimeZone,
     durationMinutes: minutesBetween(leg.departureMs, leg.arrivalMs),
-  }).slice(0, -1));
-  return `${head},"cabin":"${cabin}","fare":${money(board.fares[cabinIndex[cabin] * board.legs.length + index]!, leg.currency)}}`;
+    cabin,
+    fare: { amount: board.fares[at]!, currency: leg.currency },
+  }));
 };
 
 function answerJson(query: SearchQuery, page: Candidate[], nextCursor: string | null): string {
-  const itineraries = page.map((candidate) => {
-    const { first, second, price, seats } = candidate;
-    const segments = candidate.secondBoard
-      ? `${segmentJson(candidate.firstBoard, candidate.firstIndex, query.cabin)},${segmentJson(candidate.secondBoard, candidate.secondIndex, query.cabin)}`
-      : segmentJson(candidate.firstBoard, candidate.firstIndex, query.cabin);
-    return (
-      `{"id":${JSON.stringify(idOf(candidate))},"segments":[${segments}],"stops":${second ? 1 : 0},` +
-      `"price":${money(price, first.currency)},"totalPrice":${money(price * query.passengers, first.currency)},` +
-      `"durationMinutes":${minutesBetween(first.departureMs, (second ?? first).arrivalMs)},"seatsAvailable":${seats}}`
-    );
-  });
-  return `{"itineraries":[${itineraries.join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+  let itineraries = '';
+  for (const candidate of page) {
+    const { firstBoard, secondBoard, price } = candidate;
+    // Ids are UUIDs and the currency an ISO code: nothing in them needs escaping.
+    const currency = `,"currency":${text(firstLeg(candidate).currency)}}`;
+    itineraries +=
+      (itineraries ? ',{"id":"' : '{"id":"') +
+      idOf(candidate) +
+      '","segments":[' +
+      segmentJson(firstBoard, candidate.firstIndex, query.cabin) +
+      (secondBoard ? `,${segmentJson(secondBoard, candidate.secondIndex, query.cabin)}],"stops":1` : '],"stops":0') +
+      ',"price":{"amount":' +
+      price +
+      currency +
+      ',"totalPrice":{"amount":' +
+      price * query.passengers +
+      currency +
+      ',"durationMinutes":' +
+      minutesBetween(candidate.departureMs, candidate.arrivalMs) +
+      ',"seatsAvailable":' +
+      candidate.seats +
+      '}';
+  }
+  return `{"itineraries":[${itineraries}],"nextCursor":${text(nextCursor)}}`;
 }
 
 /** Boards by airport, then UTC day. */
@@ -187,27 +217,12 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
     // Not departed: departures are whole milliseconds.
     const fromMs = Math.max(startMs, clock.now().getTime() + 1);
     const found: Candidate[] = [];
+    const sort = query.sort;
     const add = (firstBoard: Board, firstIndex: number, secondBoard: Board | null, secondIndex: number, price: number, seats: number) => {
-      const first = firstBoard.legs[firstIndex]!;
-      const second = secondBoard ? secondBoard.legs[secondIndex]! : null;
-      const primary =
-        query.sort === 'price'
-          ? price
-          : query.sort === 'duration'
-            ? minutesBetween(first.departureMs, (second ?? first).arrivalMs)
-            : first.departureMs;
-      found.push({
-        firstBoard,
-        firstIndex,
-        secondBoard,
-        secondIndex,
-        first,
-        second,
-        price,
-        seats,
-        primary,
-        departureMs: first.departureMs,
-      });
+      const departureMs = firstBoard.departures[firstIndex]!;
+      const arrivalMs = secondBoard ? secondBoard.arrivals[secondIndex]! : firstBoard.arrivals[firstIndex]!;
+      const primary = sort === 'price' ? price : sort === 'duration' ? minutesBetween(departureMs, arrivalMs) : departureMs;
+      found.push({ firstBoard, firstIndex, secondBoard, secondIndex, price, seats, primary, departureMs, arrivalMs });
     };
 
     const towards: (Lane | null | undefined)[] = [];
@@ -231,7 +246,7 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
             add(origin, f, null, 0, firstFare, firstSeats);
             continue;
           }
-          const arrivalMs = origin.legs[f]!.arrivalMs;
+          const arrivalMs = origin.arrivals[f]!;
           const earliest = arrivalMs + minConnectionMs;
           const latest = arrivalMs + maxConnectionMs;
           for (let secondDay = Math.floor(earliest / dayMs); secondDay <= Math.floor(latest / dayMs); secondDay++) {
@@ -257,14 +272,12 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
     if (query.minPrice !== undefined && candidate.price < query.minPrice) return false;
     if (query.maxPrice !== undefined && candidate.price > query.maxPrice) return false;
     if (query.departAfter || query.departBefore) {
-      const { first } = candidate;
-      const departs = localDateTimeAt(first.departureMs, first.departureTimeZone).slice(11, 16);
+      const departs = localDateTimeAt(candidate.departureMs, firstLeg(candidate).departureTimeZone).slice(11, 16);
       if (query.departAfter && departs < query.departAfter) return false;
       if (query.departBefore && departs >= query.departBefore) return false;
     }
     if (query.arriveAfter || query.arriveBefore) {
-      const last = candidate.second ?? candidate.first;
-      const arrives = localDateTimeAt(last.arrivalMs, last.arrivalTimeZone).slice(11, 16);
+      const arrives = localDateTimeAt(candidate.arrivalMs, lastLeg(candidate).arrivalTimeZone).slice(11, 16);
       if (query.arriveAfter && arrives < query.arriveAfter) return false;
       if (query.arriveBefore && arrives >= query.arriveBefore) return false;
     }
@@ -288,23 +301,35 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
       await view.load();
       found = candidatesOf(query, view.lookup, startMs, endMs);
     }
-    const keyed = found.filter((candidate) => passesFilters(query, candidate));
-
-    // A total order (primary key in the asked direction, then departure, then id) makes keyset pages exact.
+    // A total order (primary key in the asked direction, then departure, then id) makes keyset pages
+    // exact. Only the page is needed, and one more to know whether another page follows: each
+    // candidate after the cursor that passes the filters is placed among the best `limit + 1` so far,
+    // and most are turned away by one comparison with the last of them.
     const direction = query.order === 'desc' ? -1 : 1;
-    const byId = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-    keyed.sort((x, y) => (x.primary - y.primary) * direction || x.departureMs - y.departureMs || byId(idOf(x), idOf(y)));
-    let start = 0;
-    if (cursor) {
-      const [, , primary, departureMs, id] = cursor;
-      const next = keyed.findIndex(
-        (item) => ((item.primary - primary) * direction || item.departureMs - departureMs || byId(idOf(item), id)) > 0,
-      );
-      start = next === -1 ? keyed.length : next;
+    const order = (x: Candidate, y: Candidate) => (x.primary - y.primary) * direction || x.departureMs - y.departureMs || byIds(x, y);
+    // The cursor names the last itinerary shown: `first` or `first+second` leg ids.
+    const [firstAfter = '', secondAfter = ''] = cursor ? cursor[4].split('+') : [];
+    const afterCursor = (item: Candidate, [, , primary, departureMs]: CursorValue) =>
+      ((item.primary - primary) * direction || item.departureMs - departureMs || byLegIds(item, firstAfter, secondAfter)) > 0;
+    const keep = query.limit + 1;
+    const best: Candidate[] = [];
+    for (const candidate of found) {
+      if (best.length === keep && order(candidate, best[keep - 1]!) >= 0) continue;
+      if (cursor && !afterCursor(candidate, cursor)) continue;
+      if (!passesFilters(query, candidate)) continue;
+      let low = 0;
+      let high = best.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (order(best[middle]!, candidate) < 0) low = middle + 1;
+        else high = middle;
+      }
+      best.splice(low, 0, candidate);
+      if (best.length > keep) best.pop();
     }
-    const page = keyed.slice(start, start + query.limit);
+    const hasMore = best.length > query.limit;
+    const page = hasMore ? best.slice(0, query.limit) : best;
     const last = page[page.length - 1];
-    const hasMore = start + query.limit < keyed.length;
     return answerJson(
       query,
       page,
