@@ -115,7 +115,7 @@ export function firstDepartingFrom({ board, start, end }: Lane, fromMs: number):
 }
 
 // A board of ~80 flights (one of the bench's airports for a day) takes ~20 KB of heap, plus ~0.4 KB
-// per leg an answer has shown: the bench's 1,860 boards (30 airports × 62 days) took 37 MB, 87 MB
+// per leg and cabin an answer has shown: the bench's 1,860 boards (30 airports × 62 days) took 37 MB, 87 MB
 // after its 50,000 searches. Bound: 3,000 boards, ≤ ~150 MB; beyond, the least recently used go.
 const defaultMaxBoards = 3000;
 // A board in use is reloaded in the background once it is 75–95 % through its TTL (spread, so boards
