@@ -1,5 +1,5 @@
 import type { ReleaseReason } from '@aerofly/contracts';
-import { createEvent, writeOutbox, type Clock, type Db, type IdempotencyStore, type Logger } from '@aerofly/platform';
+import { createEvent, createLimiter, writeOutbox, type Clock, type Db, type IdempotencyStore, type Logger } from '@aerofly/platform';
 import { bookingsRepository, paymentsRepository } from '../bookings/bookings.repository.js';
 import { toSnapshot } from '../bookings/bookings.views.js';
 import type { Settlement } from '../bookings/settlement.js';
@@ -12,15 +12,8 @@ async function forEachLimited<T>(
   task: (item: T) => Promise<unknown>,
   onError: (item: T, error: unknown) => void,
 ) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await task(item).catch((error: unknown) => onError(item, error));
-      }
-    }),
-  );
+  const limit = createLimiter(concurrency);
+  await Promise.all(items.map((item) => limit(() => task(item)).catch((error: unknown) => onError(item, error))));
 }
 
 /**
