@@ -36,10 +36,11 @@ type Candidate = {
 };
 
 const firstLeg = (candidate: Candidate) => candidate.firstBoard.legs[candidate.firstIndex]!;
-const lastLeg = (candidate: Candidate) =>
-  (candidate.secondBoard ?? candidate.firstBoard).legs[candidate.secondBoard ? candidate.secondIndex : candidate.firstIndex]!;
-const idOf = (candidate: Candidate) =>
-  (candidate.id ??= candidate.secondBoard ? `${firstLeg(candidate).id}+${lastLeg(candidate).id}` : firstLeg(candidate).id);
+const secondLeg = (candidate: Candidate) => candidate.secondBoard?.legs[candidate.secondIndex];
+const idOf = (candidate: Candidate) => {
+  const second = secondLeg(candidate);
+  return (candidate.id ??= second ? `${firstLeg(candidate).id}+${second.id}` : firstLeg(candidate).id);
+};
 type CursorValue = [string, string, number, number, string];
 type BoardLookup = (origin: string, day: number) => Board | undefined;
 
@@ -73,8 +74,8 @@ const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
  * connection over the same first leg).
  */
 const byLegIds = (x: Candidate, firstId: string, secondId: string) =>
-  byText(firstLeg(x).id, firstId) || byText(x.secondBoard ? lastLeg(x).id : '', secondId);
-const byIds = (x: Candidate, y: Candidate) => byLegIds(x, firstLeg(y).id, y.secondBoard ? lastLeg(y).id : '');
+  byText(firstLeg(x).id, firstId) || byText(secondLeg(x)?.id ?? '', secondId);
+const byIds = (x: Candidate, y: Candidate) => byLegIds(x, firstLeg(y).id, secondLeg(y)?.id ?? '');
 
 const minutesBetween = (fromMs: number, toMs: number) => Math.round((toMs - fromMs) / 60_000);
 
@@ -277,7 +278,7 @@ export function createSearchService({ db, clock, cache, logger }: { db: Db; cloc
       if (query.departBefore && departs >= query.departBefore) return false;
     }
     if (query.arriveAfter || query.arriveBefore) {
-      const arrives = localDateTimeAt(candidate.arrivalMs, lastLeg(candidate).arrivalTimeZone).slice(11, 16);
+      const arrives = localDateTimeAt(candidate.arrivalMs, (secondLeg(candidate) ?? firstLeg(candidate)).arrivalTimeZone).slice(11, 16);
       if (query.arriveAfter && arrives < query.arriveAfter) return false;
       if (query.arriveBefore && arrives >= query.arriveBefore) return false;
     }
