@@ -77,6 +77,42 @@ describe('bookings holding seats in flights', () => {
     expect(await system.inventoryOk(first)).toMatchObject({ ok: true });
   });
 
+  it('when bookings crashes after flights held the seats and the client retries with its key, then one booking on those seats', async () => {
+    const flightId = await system.flight({ from: 'JFK', to: 'PHL', ...departure });
+    const user = await mintUser();
+    const key = randomUUID();
+    const keyed = () =>
+      system.bookings.app.inject({
+        method: 'POST',
+        url: '/api/v1/bookings',
+        headers: { ...bearer(user.token), 'idempotency-key': key },
+        payload: { flightIds: [flightId], cabin: 'economy', passengers: traveller },
+      });
+    const first = await keyed();
+    expect(first.statusCode).toBe(201);
+    // The state a crash between the hold and the booking's insert leaves, found by a new instance
+    // once the claim's lease has run out: seats held in flights, no booking, no recorded answer.
+    await system.stopBookings();
+    await system.db.query(`DELETE FROM bookings.outbox WHERE data->>'bookingId' = $1`, [first.json().id]);
+    await system.db.query(`DELETE FROM bookings.bookings WHERE id = $1`, [first.json().id]);
+    await system.db.query(
+      `UPDATE bookings.idempotency_keys SET status_code = NULL, headers = NULL, body = NULL, locked_until = now() - interval '1 second'
+        WHERE user_id = $1`,
+      [user.id],
+    );
+    await system.kv.deleteByPrefix('idem:bookings:');
+    await system.startBookings();
+
+    const retry = await keyed();
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json().id).toBe(first.json().id);
+    expect(retry.json().segments[0].seats).toEqual(first.json().segments[0].seats);
+    expect(await system.available(flightId)).toBe(2);
+    const { rows } = await system.db.query(`SELECT id FROM bookings.bookings WHERE user_id = $1`, [user.id]);
+    expect(rows).toHaveLength(1);
+    expect(await system.inventoryOk(flightId)).toMatchObject({ ok: true });
+  });
+
   it('when a traveller books, pays and cancels, then the seats are sold, then back, and the inventory adds up at each step', async () => {
     const flightId = await system.flight({ from: 'BOS', to: 'ORD', ...departure });
     const user = await mintUser();

@@ -1,4 +1,4 @@
-import { createPostgresDb, type Bus, type Clock, type Db } from '@aerofly/platform';
+import { createPostgresDb, type Bus, type Clock, type Db, type Kv } from '@aerofly/platform';
 import {
   bearer,
   createTestBus,
@@ -22,6 +22,8 @@ export type System = {
   stopBookings(): Promise<void>;
   startBookings(): Promise<RunningService>;
   db: TestDb;
+  /** The kv both services use (idempotency fast path, cache). */
+  kv: Kv;
   /** The bus both services publish on, for consumers a test adds (e.g. notifications). */
   bus: Bus;
   admin: Record<string, string>;
@@ -124,6 +126,7 @@ export async function startSystem(options: { clock?: Clock; env?: Record<string,
       return bookings;
     },
     db,
+    kv,
     bus,
     admin,
     async flight(input) {

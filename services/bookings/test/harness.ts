@@ -26,6 +26,7 @@ export type Harness = {
   app: App;
   core: BookingsCore;
   db: TestDb;
+  kv: Kv;
   clock: FakeClock;
   holds: FakeHolds;
   processor: ReturnType<typeof createTestProcessor>;
@@ -72,6 +73,7 @@ export async function createHarness(options: { logger?: Logger; kv?: Kv; bus?: B
     app,
     core,
     db,
+    kv,
     clock,
     holds,
     processor,

@@ -16,7 +16,11 @@ declare module 'fastify' {
     refuseBeforeClaim?: (request: FastifyRequest) => void;
   }
   interface FastifyRequest {
-    idempotencyClaim: { scope: string; token: string; requestHash: string } | undefined;
+    /**
+     * The claim of a keyed request while it runs. `resourceId` is the id to create its resource
+     * under, `rerun` says an earlier run with this key may have created it already (see ClaimResult).
+     */
+    idempotencyClaim: { scope: string; token: string; requestHash: string; resourceId: string; rerun: boolean } | undefined;
   }
 }
 
@@ -95,7 +99,7 @@ export const idempotencyPlugin = fp(
       }
       const result = await options.store.claim(scope, requestHash, { userId, method: request.method, path });
       if (result.kind === 'claimed') {
-        request.idempotencyClaim = { scope, token: result.token, requestHash };
+        request.idempotencyClaim = { scope, token: result.token, requestHash, resourceId: result.resourceId, rerun: result.rerun };
         return;
       }
       return answerWith(result);

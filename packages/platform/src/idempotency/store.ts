@@ -7,8 +7,16 @@ import type { Logger } from '../logger.js';
 /** What a completed request answered, kept for 24 h and replayed to retries. */
 export type StoredResponse = { statusCode: number; headers: Record<string, string>; body: string };
 
+/**
+ * `claimed` carries the id the request creates its resource under: drawn with the record, and the
+ * same for a retry that takes over a claim whose lease ran out (`rerun`: an earlier run may have
+ * made the resource, crashed, and never recorded its outcome).
+ */
 export type ClaimResult =
-  { kind: 'claimed'; token: string } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in-use' };
+  | { kind: 'claimed'; token: string; resourceId: string; rerun: boolean }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'in-use' };
 /** What an earlier request with the same key left: its answer to replay, another body, or still running. */
 export type EarlierOutcome = Exclude<ClaimResult, { kind: 'claimed' }>;
 
@@ -105,28 +113,37 @@ export function createIdempotencyStore(options: {
     return { kind: 'replay', response: { statusCode: row.statusCode, headers: row.headers ?? {}, body: row.body ?? '' } };
   };
 
-  type Claim = { scope: string; requestHash: string; token: string; meta: { userId: string; method: string; path: string } };
+  type Claim = {
+    scope: string;
+    requestHash: string;
+    token: string;
+    resourceId: string;
+    meta: { userId: string; method: string; path: string };
+  };
   /**
    * One INSERT for the turn's claims. PostgreSQL refuses to touch a row twice in one statement, so
    * only the first claim of a scope in a turn is sent; a second one is answered "not claimed" and
-   * reads the first's record, as it would after losing a race.
+   * reads the first's record, as it would after losing a race. Each claim gets the record's
+   * resource id when it was claimed, undefined when not.
    */
-  const insertClaims = createBatcher(async (claims: Claim[]): Promise<boolean[]> => {
+  const insertClaims = createBatcher(async (claims: Claim[]): Promise<(string | undefined)[]> => {
     const first = new Map<string, Claim>();
     for (const claim of claims) if (!first.has(claim.scope)) first.set(claim.scope, claim);
     const unique = [...first.values()].sort(inKeyOrder);
-    const { rows } = await options.db.query<{ scope: string; token: string }>(
-      `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, locked_until, expires_at)
-       SELECT c.scope, c.request_hash, c.user_id, c.method, c.path, c.token,
-              now() + make_interval(secs => $7), now() + make_interval(secs => $8)
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])
-              AS c(scope, request_hash, user_id, method, path, token)
+    const { rows } = await options.db.query<{ scope: string; token: string; resourceId: string }>(
+      `INSERT INTO ${table} AS t (scope_hash, request_hash, user_id, method, path, claim_token, resource_id, locked_until, expires_at)
+       SELECT c.scope, c.request_hash, c.user_id, c.method, c.path, c.token, c.resource,
+              now() + make_interval(secs => $8), now() + make_interval(secs => $9)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[])
+              AS c(scope, request_hash, user_id, method, path, token, resource)
        ON CONFLICT (scope_hash) DO UPDATE
           SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token, locked_until = EXCLUDED.locked_until,
-              expires_at = EXCLUDED.expires_at, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL, created_at = now()
+              expires_at = EXCLUDED.expires_at, status_code = NULL, headers = NULL, body = NULL, completed_at = NULL, created_at = now(),
+              -- An expired record is a new one; a lapsed claim is taken over with the first run's id.
+              resource_id = CASE WHEN t.expires_at < now() THEN EXCLUDED.resource_id ELSE coalesce(t.resource_id, EXCLUDED.resource_id) END
         WHERE t.expires_at < now()
            OR (t.status_code IS NULL AND t.locked_until < now() AND t.request_hash = EXCLUDED.request_hash)
-       RETURNING scope_hash AS scope, claim_token AS token`,
+       RETURNING scope_hash AS scope, claim_token AS token, resource_id AS "resourceId"`,
       [
         unique.map((c) => c.scope),
         unique.map((c) => c.requestHash),
@@ -134,12 +151,13 @@ export function createIdempotencyStore(options: {
         unique.map((c) => c.meta.method),
         unique.map((c) => c.meta.path),
         unique.map((c) => c.token),
+        unique.map((c) => c.resourceId),
         leaseMs / 1000,
         ttlMs / 1000,
       ],
     );
-    const claimed = new Set(rows.map((row) => `${row.scope}:${row.token}`));
-    return claims.map((claim) => claimed.has(`${claim.scope}:${claim.token}`));
+    const claimed = new Map(rows.map((row) => [`${row.scope}:${row.token}`, row.resourceId]));
+    return claims.map((claim) => claimed.get(`${claim.scope}:${claim.token}`));
   });
 
   type Outcome = { scope: string; token: string; response: StoredResponse };
@@ -167,7 +185,9 @@ export function createIdempotencyStore(options: {
     meta: { userId: string; method: string; path: string },
   ) => {
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      if (await insertClaims({ scope, requestHash, token, meta })) return { kind: 'claimed', token } as const;
+      const resourceId = randomUUID();
+      const claimed = await insertClaims({ scope, requestHash, token, resourceId, meta });
+      if (claimed) return { kind: 'claimed', token, resourceId: claimed, rerun: claimed !== resourceId } as const;
       const earlier = await fromRecord(scope, requestHash);
       if (!earlier) continue; // abandoned or expired in between: try to claim again
       if (earlier.kind === 'replay') {

@@ -45,7 +45,12 @@ export async function bookingRoutes(app: App, { service, clock }: { service: Boo
       },
     },
     async (request, reply) => {
-      const booking = await service.create(requireUser(request), request.body);
+      const claim = request.idempotencyClaim;
+      const booking = await service.create(
+        requireUser(request),
+        request.body,
+        claim && { bookingId: claim.resourceId, rerun: claim.rerun },
+      );
       return reply.status(201).header('location', `/api/v1/bookings/${booking.id}`).send(toView(booking, clock.now()));
     },
   );

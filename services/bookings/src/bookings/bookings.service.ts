@@ -54,6 +54,12 @@ function itineraryProblem(segments: SegmentSnapshot[]): string | null {
 }
 
 class StateChanged extends Error {}
+/** The booking id was stored meanwhile by another run of the same keyed request: answer with its booking, keep its hold. */
+class BookingExists extends Error {
+  constructor(readonly booking: BookingRecord) {
+    super('booking already stored');
+  }
+}
 
 export function createBookingService(deps: {
   db: Db;
@@ -109,8 +115,65 @@ export function createBookingService(deps: {
         return booking;
       } catch (error) {
         if (attempt < 5 && isUniqueViolation(error, 'bookings_reference_key')) continue;
+        // The run this one re-runs was still going, and stored its booking first: that one is the answer.
+        if (isUniqueViolation(error, 'bookings_pkey')) {
+          const stored = await bookingsRepository.findById(db, bookingId);
+          if (stored && stored.userId === caller.id) throw new BookingExists(stored);
+        }
         throw error;
       }
+    }
+  }
+
+  /** Holds the seats for `bookingId` in flights, then stores the booking; the hold goes back if the booking cannot be stored. */
+  async function holdAndStore(bookingId: string, caller: UserCaller, body: CreateBookingBody): Promise<BookingRecord> {
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + deps.holdSeconds * 1000);
+    const request = {
+      bookingId,
+      cabin: body.cabin,
+      passengers: body.passengers.length,
+      bookingExpiresAt: expiresAt.toISOString(),
+      segments: body.flightIds.map((flightId) => ({
+        flightId,
+        seats: (body.seats ?? []).filter((s) => s.flightId === flightId).map(({ passenger, seat }) => ({ passenger, seat })),
+      })),
+    };
+    let hold: Hold;
+    try {
+      hold = await deps.holds.hold(request);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'SEATS_UNAVAILABLE' && body.flightIds.length === 1) {
+        soldOut.remember(body.flightIds[0] as string, body.cabin, body.passengers.length);
+      }
+      // No answer does not mean no hold: give back whatever flights may have kept for this id.
+      if (error instanceof AppError && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE')) {
+        await deps.settlement.tryLater('release after failed hold', bookingId, () => deps.holds.release(bookingId));
+      }
+      throw error;
+    }
+    // Only a re-run's id can find its hold no longer held (flights answers a repeated hold with the
+    // first one); nothing of this run's to give back then.
+    if (hold.status !== 'HELD') throw new AppError('SEATS_UNAVAILABLE', 'The seats held for this booking were released');
+    try {
+      if (hold.segments.length !== body.flightIds.length || hold.segments.some((s, i) => s.flightId !== body.flightIds[i])) {
+        throw new AppError('INTERNAL_ERROR', 'flights answered a hold for other flights');
+      }
+      const problem = itineraryProblem(hold.segments);
+      if (problem) throw new AppError('VALIDATION_FAILED', problem, { errors: [{ field: 'flightIds', message: problem }] });
+      const foreign = hold.segments.find((s) => s.fare.currency !== deps.currency);
+      if (foreign)
+        throw new AppError(
+          'FLIGHT_NOT_BOOKABLE',
+          `Flight ${foreign.flightNumber} is priced in ${foreign.fare.currency}, not ${deps.currency}`,
+        );
+      const booking = await store(bookingId, caller, body, hold, expiresAt, now);
+      deps.afterCommit();
+      return booking;
+    } catch (error) {
+      if (error instanceof BookingExists) return error.booking;
+      await deps.settlement.tryLater('release after failed create', bookingId, () => deps.holds.release(bookingId));
+      throw error;
     }
   }
 
@@ -119,52 +182,22 @@ export function createBookingService(deps: {
      * DESIGN.md §2 step 2: the id first, then the hold in flights (priced there, never by the
      * client), then the booking. If the booking cannot be stored the hold goes back at once
      * (and by itself at its expiry should even that fail).
+     *
+     * `attempt` comes from the request's Idempotency-Key: the booking id to use, and whether an
+     * earlier run with that key may have got somewhere before it crashed without recording its
+     * answer. Such a re-run answers with the booking that run stored, or stores it on the seats
+     * that run held; only when those seats are gone does it hold afresh under a new id. So a retry
+     * never makes a second booking, whatever point the first run reached.
      */
-    async create(caller: UserCaller, body: CreateBookingBody): Promise<BookingRecord> {
-      const bookingId = randomUUID();
-      const now = clock.now();
-      const expiresAt = new Date(now.getTime() + deps.holdSeconds * 1000);
-      const request = {
-        bookingId,
-        cabin: body.cabin,
-        passengers: body.passengers.length,
-        bookingExpiresAt: expiresAt.toISOString(),
-        segments: body.flightIds.map((flightId) => ({
-          flightId,
-          seats: (body.seats ?? []).filter((s) => s.flightId === flightId).map(({ passenger, seat }) => ({ passenger, seat })),
-        })),
-      };
-      let hold: Hold;
+    async create(caller: UserCaller, body: CreateBookingBody, attempt?: { bookingId: string; rerun: boolean }): Promise<BookingRecord> {
+      if (!attempt?.rerun) return holdAndStore(attempt?.bookingId ?? randomUUID(), caller, body);
+      const earlier = await bookingsRepository.findById(db, attempt.bookingId);
+      if (earlier && earlier.userId === caller.id) return earlier;
       try {
-        hold = await deps.holds.hold(request);
+        return await holdAndStore(attempt.bookingId, caller, body);
       } catch (error) {
-        if (error instanceof AppError && error.code === 'SEATS_UNAVAILABLE' && body.flightIds.length === 1) {
-          soldOut.remember(body.flightIds[0] as string, body.cabin, body.passengers.length);
-        }
-        // No answer does not mean no hold: give back whatever flights may have kept for this id.
-        if (error instanceof AppError && (error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE')) {
-          await deps.settlement.tryLater('release after failed hold', bookingId, () => deps.holds.release(bookingId));
-        }
-        throw error;
-      }
-      try {
-        if (hold.segments.length !== body.flightIds.length || hold.segments.some((s, i) => s.flightId !== body.flightIds[i])) {
-          throw new AppError('INTERNAL_ERROR', 'flights answered a hold for other flights');
-        }
-        const problem = itineraryProblem(hold.segments);
-        if (problem) throw new AppError('VALIDATION_FAILED', problem, { errors: [{ field: 'flightIds', message: problem }] });
-        const foreign = hold.segments.find((s) => s.fare.currency !== deps.currency);
-        if (foreign)
-          throw new AppError(
-            'FLIGHT_NOT_BOOKABLE',
-            `Flight ${foreign.flightNumber} is priced in ${foreign.fare.currency}, not ${deps.currency}`,
-          );
-        const booking = await store(bookingId, caller, body, hold, expiresAt, now);
-        deps.afterCommit();
-        return booking;
-      } catch (error) {
-        await deps.settlement.tryLater('release after failed create', bookingId, () => deps.holds.release(bookingId));
-        throw error;
+        if (!(error instanceof AppError && error.code === 'SEATS_UNAVAILABLE')) throw error;
+        return holdAndStore(randomUUID(), caller, body);
       }
     },
 

@@ -341,3 +341,100 @@ describe('a sold-out flight', () => {
     expect(retried.json().id).toBe(first.json().id);
   });
 });
+
+describe('a create retried after its run crashed without recording its answer', () => {
+  const body = (flightId: string) => ({ flightIds: [flightId], cabin: 'economy', passengers: passengers(1) });
+  /** Leaves the user's keys as a run that crashed mid-request leaves them: claimed, unanswered, the lease run out. */
+  const crashedRun = async (user: { id: string }) => {
+    await h.db.query(
+      `UPDATE bookings.idempotency_keys SET status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
+              locked_until = now() - interval '1 second'
+        WHERE user_id = $1`,
+      [user.id],
+    );
+    await h.kv.deleteByPrefix('idem:bookings:');
+  };
+  /** As if the run crashed after flights held the seats, before the booking was stored. */
+  const unstore = async (bookingId: string) => {
+    await h.db.query(`DELETE FROM bookings.outbox WHERE data->>'bookingId' = $1`, [bookingId]);
+    await h.db.query(`DELETE FROM bookings.bookings WHERE id = $1`, [bookingId]);
+  };
+  const bookingsOf = async (user: { id: string }) =>
+    (await h.db.query<{ id: string }>(`SELECT id FROM bookings.bookings WHERE user_id = $1`, [user.id])).rows.map((r) => r.id);
+  const createdEvents = async (bookingId: string) =>
+    (await h.events('booking.created')).filter((e) => (e.data as { bookingId: string }).bookingId === bookingId);
+
+  it('when the booking was stored, then the retry answers with that booking and nothing more is held', async () => {
+    const flightId = h.holds.addFlight({ capacity: 5 });
+    const user = await mintUser();
+    const key = randomUUID();
+    const first = await book(h.app, user, body(flightId), key);
+    expect(first.statusCode).toBe(201);
+    await crashedRun(user);
+
+    const retry = await book(h.app, user, body(flightId), key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.json()).toMatchObject({ id: first.json().id, reference: first.json().reference, status: 'PENDING' });
+    expect(await bookingsOf(user)).toEqual([first.json().id]);
+    expect(h.holds.available(flightId)).toBe(4);
+    expect(await createdEvents(first.json().id)).toHaveLength(1);
+    // Its answer is recorded now: the next retry is a plain replay.
+    const replay = await book(h.app, user, body(flightId), key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().id).toBe(first.json().id);
+  });
+
+  it('when only the seats were held, then the retry stores the booking on those seats', async () => {
+    const flightId = h.holds.addFlight({ capacity: 5 });
+    const user = await mintUser();
+    const key = randomUUID();
+    const first = await book(h.app, user, body(flightId), key);
+    const seat = first.json().segments[0].seats[0].seat;
+    await unstore(first.json().id);
+    await crashedRun(user);
+
+    const retry = await book(h.app, user, body(flightId), key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json().id).toBe(first.json().id);
+    expect(retry.json().segments[0].seats[0].seat).toBe(seat);
+    expect(await bookingsOf(user)).toEqual([first.json().id]);
+    expect(h.holds.available(flightId)).toBe(4);
+    expect(h.holds.releaseCount(first.json().id)).toBe(0);
+    expect(await createdEvents(first.json().id)).toHaveLength(1);
+  });
+
+  it('when the seats that run held were released since, then the retry holds afresh under a new id', async () => {
+    const flightId = h.holds.addFlight({ capacity: 5 });
+    const user = await mintUser();
+    const key = randomUUID();
+    const first = await book(h.app, user, body(flightId), key);
+    await unstore(first.json().id);
+    await h.holds.client.release(first.json().id);
+    await crashedRun(user);
+
+    const retry = await book(h.app, user, body(flightId), key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json().id).not.toBe(first.json().id);
+    expect(await bookingsOf(user)).toEqual([retry.json().id]);
+    expect(h.holds.available(flightId)).toBe(4);
+  });
+
+  it('when the key was given back (the run failed cleanly) or is new, then the claim is a first run with an id of its own', async () => {
+    const meta = { userId: 'u', method: 'POST', path: '/api/v1/bookings' };
+    const scope = randomUUID();
+    const first = await h.core.idempotency.claim(scope, 'hash', meta);
+    if (first.kind !== 'claimed') throw new Error(`not claimed: ${first.kind}`);
+    expect(first.rerun).toBe(false);
+    await h.core.idempotency.abandon(scope, first.token, 'hash');
+    const again = await h.core.idempotency.claim(scope, 'hash', meta);
+    if (again.kind !== 'claimed') throw new Error(`not claimed: ${again.kind}`);
+    expect(again).toMatchObject({ rerun: false });
+    expect(again.resourceId).not.toBe(first.resourceId);
+    // Another body under a lapsed claim is still refused, and takes nothing over.
+    await crashedRun({ id: 'u' });
+    expect(await h.core.idempotency.claim(scope, 'other hash', meta)).toEqual({ kind: 'mismatch' });
+    const takenOver = await h.core.idempotency.claim(scope, 'hash', meta);
+    expect(takenOver).toMatchObject({ kind: 'claimed', resourceId: again.resourceId, rerun: true });
+  });
+});
