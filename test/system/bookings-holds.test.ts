@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, mintUser, type TestUser } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lapseClaims, unstoreBooking } from '../../services/bookings/test/crashed-run.js';
 import { startSystem, type System } from './system-harness.js';
 
 let system: System;
@@ -93,14 +94,8 @@ describe('bookings holding seats in flights', () => {
     // The state a crash between the hold and the booking's insert leaves, found by a new instance
     // once the claim's lease has run out: seats held in flights, no booking, no recorded answer.
     await system.stopBookings();
-    await system.db.query(`DELETE FROM bookings.outbox WHERE data->>'bookingId' = $1`, [first.json().id]);
-    await system.db.query(`DELETE FROM bookings.bookings WHERE id = $1`, [first.json().id]);
-    await system.db.query(
-      `UPDATE bookings.idempotency_keys SET status_code = NULL, headers = NULL, body = NULL, locked_until = now() - interval '1 second'
-        WHERE user_id = $1`,
-      [user.id],
-    );
-    await system.kv.deleteByPrefix('idem:bookings:');
+    await unstoreBooking(system.db, first.json().id);
+    await lapseClaims(system.db, system.kv, user.id);
     await system.startBookings();
 
     const retry = await keyed();

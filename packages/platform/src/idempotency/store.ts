@@ -184,8 +184,8 @@ export function createIdempotencyStore(options: {
     token: string,
     meta: { userId: string; method: string; path: string },
   ) => {
+    const resourceId = randomUUID();
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const resourceId = randomUUID();
       const claimed = await insertClaims({ scope, requestHash, token, resourceId, meta });
       if (claimed) return { kind: 'claimed', token, resourceId: claimed, rerun: claimed !== resourceId } as const;
       const earlier = await fromRecord(scope, requestHash);

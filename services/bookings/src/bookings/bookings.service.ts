@@ -74,11 +74,15 @@ export function createBookingService(deps: {
   const { db, clock } = deps;
   const soldOut = createSoldOutMemory({ clock });
 
-  const findOwn = async (caller: UserCaller, id: string, allowAdmin = false) => {
+  /** The booking if it is the caller's (or the caller is an admin and `allowAdmin`), else null. */
+  const ownBooking = async (caller: UserCaller, id: string, allowAdmin = false) => {
     const booking = await bookingsRepository.findById(db, id);
+    return booking && (booking.userId === caller.id || (allowAdmin && caller.role === 'admin')) ? booking : null;
+  };
+  const findOwn = async (caller: UserCaller, id: string, allowAdmin = false) => {
+    const booking = await ownBooking(caller, id, allowAdmin);
     // Someone else's booking does not exist as far as the caller can tell.
-    if (!booking || (booking.userId !== caller.id && !(allowAdmin && caller.role === 'admin')))
-      throw new AppError('NOT_FOUND', 'Booking not found');
+    if (!booking) throw new AppError('NOT_FOUND', 'Booking not found');
     return booking;
   };
 
@@ -117,8 +121,8 @@ export function createBookingService(deps: {
         if (attempt < 5 && isUniqueViolation(error, 'bookings_reference_key')) continue;
         // The run this one re-runs was still going, and stored its booking first: that one is the answer.
         if (isUniqueViolation(error, 'bookings_pkey')) {
-          const stored = await bookingsRepository.findById(db, bookingId);
-          if (stored && stored.userId === caller.id) throw new BookingExists(stored);
+          const stored = await ownBooking(caller, bookingId);
+          if (stored) throw new BookingExists(stored);
         }
         throw error;
       }
@@ -191,8 +195,8 @@ export function createBookingService(deps: {
      */
     async create(caller: UserCaller, body: CreateBookingBody, attempt?: { bookingId: string; rerun: boolean }): Promise<BookingRecord> {
       if (!attempt?.rerun) return holdAndStore(attempt?.bookingId ?? randomUUID(), caller, body);
-      const earlier = await bookingsRepository.findById(db, attempt.bookingId);
-      if (earlier && earlier.userId === caller.id) return earlier;
+      const earlier = await ownBooking(caller, attempt.bookingId);
+      if (earlier) return earlier;
       try {
         return await holdAndStore(attempt.bookingId, caller, body);
       } catch (error) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@aerofly/platform';
 import { bearer, mintAdmin, mintServiceToken, mintUser } from '@aerofly/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lapseClaims, unstoreBooking } from '../../test/crashed-run.js';
 import { book, createHarness, passengers, type Harness } from '../../test/harness.js';
 
 let h: Harness;
@@ -344,21 +345,8 @@ describe('a sold-out flight', () => {
 
 describe('a create retried after its run crashed without recording its answer', () => {
   const body = (flightId: string) => ({ flightIds: [flightId], cabin: 'economy', passengers: passengers(1) });
-  /** Leaves the user's keys as a run that crashed mid-request leaves them: claimed, unanswered, the lease run out. */
-  const crashedRun = async (user: { id: string }) => {
-    await h.db.query(
-      `UPDATE bookings.idempotency_keys SET status_code = NULL, headers = NULL, body = NULL, completed_at = NULL,
-              locked_until = now() - interval '1 second'
-        WHERE user_id = $1`,
-      [user.id],
-    );
-    await h.kv.deleteByPrefix('idem:bookings:');
-  };
-  /** As if the run crashed after flights held the seats, before the booking was stored. */
-  const unstore = async (bookingId: string) => {
-    await h.db.query(`DELETE FROM bookings.outbox WHERE data->>'bookingId' = $1`, [bookingId]);
-    await h.db.query(`DELETE FROM bookings.bookings WHERE id = $1`, [bookingId]);
-  };
+  const crashedRun = (user: { id: string }) => lapseClaims(h.db, h.kv, user.id);
+  const unstore = (bookingId: string) => unstoreBooking(h.db, bookingId);
   const bookingsOf = async (user: { id: string }) =>
     (await h.db.query<{ id: string }>(`SELECT id FROM bookings.bookings WHERE user_id = $1`, [user.id])).rows.map((r) => r.id);
   const createdEvents = async (bookingId: string) =>
